@@ -1,0 +1,23 @@
+// Whole-file reads with a size cap and crash-safe writes (temp file + fsync + rename), so that a
+// kill at any moment leaves either the old complete file or the new complete one on disk.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dw {
+
+struct ReadResult {
+  std::string data;
+  std::string error;  // empty on success
+  bool too_large = false;
+};
+
+ReadResult read_file(const std::filesystem::path& p, uint64_t max_bytes = UINT64_MAX);
+
+// Writes `data` to `p` atomically. Throws std::runtime_error with the reason on failure.
+void write_file_atomic(const std::filesystem::path& p, std::string_view data);
+
+}  // namespace dw

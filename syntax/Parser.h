@@ -1,0 +1,55 @@
+// A thin RAII layer over tree-sitter's C API for the Python grammar, plus the node helpers the
+// extractor and the stub index share.
+#pragma once
+#include <tree_sitter/api.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dw {
+
+struct TreeDeleter {
+  void operator()(TSTree* t) const { ts_tree_delete(t); }
+};
+using Tree = std::unique_ptr<TSTree, TreeDeleter>;
+
+class PythonParser {
+ public:
+  PythonParser();
+  ~PythonParser();
+  PythonParser(const PythonParser&) = delete;
+  PythonParser& operator=(const PythonParser&) = delete;
+  // Error-tolerant: always returns a tree for valid UTF-8 input (null only if tree-sitter gives up).
+  Tree parse(std::string_view source);
+
+ private:
+  TSParser* p_;
+};
+
+// Appends the children of n in order. Linear: ts_node_child(n, i) walks i siblings, so indexing every
+// child of a 200k-statement module would be quadratic.
+inline void children_of(TSNode n, std::vector<TSNode>& out, bool named_only = false) {
+  TSTreeCursor c = ts_tree_cursor_new(n);
+  if (ts_tree_cursor_goto_first_child(&c)) {
+    do {
+      TSNode k = ts_tree_cursor_current_node(&c);
+      if (!named_only || ts_node_is_named(k)) out.push_back(k);
+    } while (ts_tree_cursor_goto_next_sibling(&c));
+  }
+  ts_tree_cursor_delete(&c);
+}
+
+inline std::string_view node_text(TSNode n, std::string_view src) {
+  uint32_t b = ts_node_start_byte(n), e = ts_node_end_byte(n);
+  if (b > src.size() || e > src.size() || e < b) return {};
+  return src.substr(b, e - b);
+}
+inline std::string_view node_type(TSNode n) { return ts_node_type(n); }
+inline bool is(TSNode n, std::string_view type) { return !ts_node_is_null(n) && node_type(n) == type; }
+inline TSNode field(TSNode n, std::string_view name) {
+  return ts_node_child_by_field_name(n, name.data(), uint32_t(name.size()));
+}
+
+}  // namespace dw

@@ -1,0 +1,75 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ExtractTestUtil.h"
+
+using dw::test::extract;
+using dw::test::sites;
+using testing::ElementsAre;
+
+TEST(Types, ModulesAndSubmodules) {
+  auto f = extract("import os\nimport os.path as osp\nfrom os import path\nos.getcwd()\nosp.join()\npath.join()\nos.path.exists()\n");
+  EXPECT_THAT(sites(f), ElementsAre("os.getcwd:os", "osp.join:os.path", "path.join:os.path", "os.path:os", "os.path.exists:os.path"));
+}
+
+TEST(Types, AssignmentsFromStubsAndLiterals) {
+  auto f = extract(
+      "import logging\n"
+      "log = logging.getLogger(__name__)\n"
+      "log.info('x')\n"
+      "s = 'abc'\n"
+      "parts = s.split(',')\n"
+      "parts.append('d')\n"
+      "d = {}\n"
+      "d.items()\n");
+  EXPECT_THAT(sites(f), ElementsAre("logging.getLogger:logging", "log.info:logging.Logger", "s.split:str",
+                                    "parts.append:list", "d.items:dict"));
+  EXPECT_NE(dw::test::joined(f).find("var:logging.Logger . info"), std::string::npos);
+}
+
+TEST(Types, WithOpenGivesTextIOWrapper) {
+  auto f = extract("with open('f') as fh:\n    fh.read()\n");
+  EXPECT_THAT(sites(f), ElementsAre("fh.read:io.TextIOWrapper"));
+}
+
+TEST(Types, ClassesOfTheFileAndSelf) {
+  auto f = extract(
+      "class Foo:\n"
+      "    def __init__(self):\n"
+      "        self.items = []\n"
+      "    def add(self, x):\n"
+      "        self.items.append(x)\n"
+      "foo = Foo()\n"
+      "foo.add(1)\n");
+  EXPECT_THAT(sites(f), ElementsAre("self.items:Foo", "self.items:Foo", "self.items.append:list", "foo.add:Foo"));
+}
+
+TEST(Types, AnnotationsAndConflictingAssignments) {
+  auto f = extract(
+      "from typing import Optional\n"
+      "def f(a: str, b: Optional[int], c):\n"
+      "    a.upper()\n"
+      "    b.bit_length()\n"
+      "    c.foo()\n"
+      "x = 'a'\n"
+      "x = 1\n"
+      "x.real\n");
+  EXPECT_THAT(sites(f), ElementsAre("a.upper:str", "b.bit_length:int", "c.foo:?", "x.real:?"));
+}
+
+TEST(Types, PackagesWithoutStubsAreGuessedByCase) {
+  auto f = extract("from django.db import models\nclass M(models.Model):\n    name = models.CharField()\n");
+  EXPECT_THAT(sites(f), ElementsAre("models.Model:django.db.models", "models.CharField:django.db.models"));
+}
+
+TEST(Types, StubMembersOfAClass) {
+  auto m = dw::test::stubs().members("str");
+  EXPECT_TRUE(std::binary_search(m.begin(), m.end(), "join"));
+  EXPECT_TRUE(std::binary_search(m.begin(), m.end(), "startswith"));
+  EXPECT_FALSE(std::binary_search(m.begin(), m.end(), "__len__"));
+  auto l = dw::test::stubs().members("logging.Logger");
+  EXPECT_TRUE(std::binary_search(l.begin(), l.end(), "info"));
+  auto p = dw::test::stubs().members("os.path");
+  EXPECT_TRUE(std::binary_search(p.begin(), p.end(), "join"));
+  EXPECT_TRUE(dw::test::stubs().members("no.such.Class").empty());
+}
