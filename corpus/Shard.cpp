@@ -25,8 +25,8 @@ void encode_file(ByteWriter& w, const ShardFile& f) {
   for (const auto& s : d.sites) {
     w.varint(s.pos - prev);  // sites are in stream order: delta-code positions
     prev = s.pos;
-    w.varint(uint64_t(s.receiver) + 1);  // kNoString -> 0
-    w.varint(uint64_t(s.cls) + 1);
+    w.varint(s.receiver == kNoString ? 0 : uint64_t(s.receiver) + 1);
+    w.varint(s.cls == kNoString ? 0 : uint64_t(s.cls) + 1);
     w.varint(s.scope);
     w.varint(s.line);
     w.varint(s.col);

@@ -1,5 +1,7 @@
 #include "corpus/Vocab.h"
 
+#include "support/BinaryIO.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
