@@ -9,5 +9,7 @@ void add_extract(CLI::App& app);
 void add_corpus(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_export(CLI::App& app);
+void add_complete(CLI::App& app);
+void add_serve(CLI::App& app);
 void add_forwarded_torch_commands(CLI::App& app, const char* argv0);
 }  // namespace dw::cli

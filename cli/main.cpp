@@ -11,7 +11,10 @@ int main(int argc, char** argv) {
   // Register each subcommand (declared in cli/Commands.h) here, in pipeline order.
   dw::cli::add_corpus(app);
   dw::cli::add_extract(app);
+  dw::cli::add_eval(app);
   dw::cli::add_export(app);
+  dw::cli::add_complete(app);
+  dw::cli::add_serve(app);
   dw::cli::add_forwarded_torch_commands(app, argv[0]);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,185 @@
+// Latency and memory of the runtime on one model and one set of contexts, printed as JSON.
+//   runtime_latency make DIR [--vocab V --oov K --seed S]   random default-size FP32 model + contexts
+//   runtime_latency run MODEL.dwm CONTEXTS.json [--logits OUT.json]
+// `run` times, per context length (1, 20, 100, 1000 tokens): a cold completion (fresh state, run every
+// token, score the site's candidates), and with the state cache: one token typed at the end, and an
+// edit 5 tokens back in a 1000-token document. It ends with the process's peak RSS. bench/latency.sh
+// runs it for FP32 and INT8 beside bench/onnx_run.mjs (onnxruntime-node) on the same files.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+
+#include "model/ModelFile.h"
+#include "model/RandomWeights.h"
+#include "runtime/Session.h"
+#include "support/FileIO.h"
+
+using namespace dw;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr size_t kLengths[] = {1, 20, 100, 1000};
+constexpr size_t kCandidates = 30;  // a typical editor list for one receiver type
+
+double now_ms() {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+json percentiles(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) { return v[std::min(v.size() - 1, size_t(q * double(v.size())))]; };
+  double sum = 0;
+  for (double x : v) sum += x;
+  return {{"n", v.size()},
+          {"min_ms", v.front()},
+          {"p50_ms", at(0.5)},
+          {"p99_ms", at(0.99)},
+          {"mean_ms", sum / double(v.size())}};
+}
+
+long peak_rss_kb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+int make(int argc, char** argv) {
+  std::filesystem::path dir = argv[2];
+  uint32_t vocab = 20000, oov = 100;
+  uint64_t seed = 1;
+  for (int i = 3; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--vocab")) vocab = uint32_t(std::stoul(argv[i + 1]));
+    if (!std::strcmp(argv[i], "--oov")) oov = uint32_t(std::stoul(argv[i + 1]));
+    if (!std::strcmp(argv[i], "--seed")) seed = std::stoull(argv[i + 1]);
+  }
+  std::filesystem::create_directories(dir);
+  ModelConfig cfg{.vocab_size = vocab, .max_oov = oov, .dx = 150, .dh = 100, .layers = 2};
+  ModelWeights w = random_weights(cfg, {.seed = seed, .embedding_scale = 1.0f, .bias_zipf = 0.2f});
+  std::vector<int32_t> members;  // about a third of a code vocabulary appears after a "."
+  for (int32_t i = 2; i < int32_t(vocab); i += 3) members.push_back(i);
+  write_model(dir / "model-fp32.dwm", w, Quant::kFp32, members);
+
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  auto token = [&] {
+    return int32_t(std::min<double>(cfg.rows() - 1, std::floor(std::pow(double(cfg.rows()), u(rng))) - 1));
+  };
+  std::uniform_int_distribution<size_t> pick(0, members.size() - 1);
+  json contexts = json::array();
+  for (size_t len : kLengths) {
+    size_t reps = len >= 1000 ? 100 : 300;
+    for (size_t r = 0; r < reps; ++r) {
+      json ids = json::array(), cands = json::array();
+      for (size_t i = 0; i < len; ++i) ids.push_back(token());
+      for (size_t i = 0; i < kCandidates; ++i) cands.push_back(members[pick(rng)]);
+      contexts.push_back({{"ids", ids}, {"candidates", cands}});
+    }
+  }
+  write_file_atomic(dir / "contexts.json", json{{"seed", seed}, {"contexts", contexts}}.dump());
+  std::printf("{\"model\": \"%s\", \"contexts\": %zu}\n", (dir / "model-fp32.dwm").c_str(), contexts.size());
+  return 0;
+}
+
+int run(int argc, char** argv) {
+  std::string logits_out;
+  for (int i = 4; i + 1 < argc; i += 2)
+    if (!std::strcmp(argv[i], "--logits")) logits_out = argv[i + 1];
+  double t0 = now_ms();
+  Model model = Model::open(argv[2]);
+  double load_ms = now_ms() - t0;
+  auto rd = read_file(argv[3]);
+  if (!rd.error.empty()) throw std::runtime_error(rd.error);
+  json in = json::parse(rd.data);
+  std::vector<std::vector<int32_t>> ctx, cand;
+  for (const auto& c : in["contexts"]) {
+    ctx.push_back(c["ids"].get<std::vector<int32_t>>());
+    cand.push_back(c["candidates"].get<std::vector<int32_t>>());
+  }
+  in = json();  // free the parsed text before measuring memory
+
+  Session s(model);
+  std::vector<float> out(kCandidates), all;
+  json result{{"model", argv[2]},
+              {"kernels", model.kernels().name},
+              {"quant", quant_name(model.file().quant())},
+              {"model_bytes", model.file().file_size()},
+              {"load_ms", load_ms}};
+  json logits = json::array();
+  json cold, cold_all;
+  for (size_t len : kLengths) {
+    std::vector<double> t, t_all;
+    size_t kept = 0;
+    for (size_t i = 0; i < ctx.size(); ++i) {
+      if (ctx[i].size() != len) continue;
+      s.reset();
+      double a = now_ms();
+      s.set_context(ctx[i]);
+      s.score(cand[i], out);
+      t.push_back(now_ms() - a);
+      if (kept++ < 5) logits.push_back({{"ids_len", len}, {"index", i}, {"scores", out}});
+      if (len == 100) {  // the same context, scoring the whole member vocabulary
+        s.reset();
+        a = now_ms();
+        s.set_context(ctx[i]);
+        s.score_members(all);
+        t_all.push_back(now_ms() - a);
+      }
+    }
+    cold[std::to_string(len)] = percentiles(t);
+    if (!t_all.empty()) cold_all[std::to_string(len)] = percentiles(t_all);
+  }
+  result["cold_candidates"] = cold;
+  result["cold_all_members"] = cold_all;
+
+  // The state cache on a 1000-token document: type one token at the end; change the token 5 back.
+  json cached;
+  std::vector<double> typed, edited;
+  std::mt19937_64 rng(3);
+  for (size_t i = 0; i < ctx.size(); ++i) {
+    if (ctx[i].size() != 1000) continue;
+    std::vector<int32_t> doc = ctx[i];
+    s.set_context(doc);
+    doc.push_back(doc[rng() % doc.size()]);
+    double a = now_ms();
+    s.set_context(doc);
+    s.score(cand[i], out);
+    typed.push_back(now_ms() - a);
+    doc[doc.size() - 5] = doc[rng() % doc.size()];
+    a = now_ms();
+    s.set_context(doc);
+    s.score(cand[i], out);
+    edited.push_back(now_ms() - a);
+  }
+  cached["type_one_token"] = percentiles(typed);
+  cached["edit_5_tokens_back"] = percentiles(edited);
+  result["cached_1000"] = cached;
+  result["peak_rss_kb"] = peak_rss_kb();
+  if (!logits_out.empty()) write_file_atomic(logits_out, logits.dump());
+  std::printf("%s\n", result.dump(2).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc >= 3 && !std::strcmp(argv[1], "make")) return make(argc, argv);
+    if (argc >= 4 && !std::strcmp(argv[1], "run")) return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "runtime_latency: %s\n", e.what());
+    return 1;
+  }
+  std::fprintf(stderr,
+               "usage: runtime_latency make DIR [--vocab V --oov K --seed S]\n"
+               "       runtime_latency run MODEL.dwm CONTEXTS.json [--logits OUT.json]\n");
+  return 2;
+}

@@ -1,0 +1,167 @@
+// `dotwise serve` request->response latency on a 5k-line file, standalone and as a proxy (in front
+// of tests/lsp/fake_upstream.py, whose own time is measured directly and reported separately), and
+// the server's RSS. A realistic-size random INT8 model (V=20k, dx=150, dh=100, 2 layers) stands in
+// for the trained one. Prints JSON.
+//   server_latency DOTWISE_BINARY [requests=200]
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "lsp/Upstream.h"
+#include "model/ModelFile.h"
+#include "model/RandomWeights.h"
+
+using namespace dw;
+using namespace dw::lsp;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+std::string five_k_lines() {
+  std::string s = "import os\nimport numpy as np\nimport collections\n\n";
+  for (int i = 0; std::count(s.begin(), s.end(), '\n') < 5000; ++i)
+    s += "class C" + std::to_string(i) +
+         ":\n    def __init__(self, x):\n        self.x = x\n        self.items = []\n" +
+         "    def run(self, path):\n        p = os.path.join(path, 'a')\n        if os.path.exists(p):\n" +
+         "            self.items.append(np.zeros(3))\n        return p.upper()\n\n";
+  return s;
+}
+
+long rss_kb(pid_t pid, const char* key) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind(key, 0) == 0) return std::stol(line.substr(std::string(key).size()));
+  return -1;
+}
+
+Json wait_for(Transport& io, const Json& id) {
+  for (;;) {
+    Incoming in = io.read();
+    if (in.kind != Incoming::kMessage) return Json{{"eof", true}};
+    if (is_response(in.message) && in.message["id"] == id) return in.message;
+    if (is_request(in.message)) io.write(make_response(in.message["id"], nullptr));
+  }
+}
+
+struct Result {
+  std::vector<double> ms;
+  long rss_kb = 0, hwm_kb = 0;
+};
+
+// Types `os.path.` (then `self.`) at the end of many lines of the file, one edit + completion each.
+Result drive(const std::vector<std::string>& argv, const std::string& text, int requests) {
+  Upstream p(argv);
+  Transport& io = p.io();
+  int64_t id = 1;
+  io.write(
+      make_request(id, "initialize", {{"processId", nullptr}, {"rootUri", nullptr}, {"capabilities", Json::object()}}));
+  wait_for(io, id++);
+  io.write(make_notification("initialized", Json::object()));
+  const std::string uri = "file:///tmp/dotwise_bench.py";
+  io.write(
+      make_notification("textDocument/didOpen",
+                        {{"textDocument", {{"uri", uri}, {"languageId", "python"}, {"version", 1}, {"text", text}}}}));
+  Result r;
+  int version = 1;
+  for (int i = 0; i < requests + 5; ++i) {
+    int line = 4000 + (i % 50) * 2;  // near the end: the longest contexts
+    std::string ins = i % 2 ? "self." : "os.path.";
+    io.write(make_notification(
+        "textDocument/didChange",
+        {{"textDocument", {{"uri", uri}, {"version", ++version}}},
+         {"contentChanges",
+          {{{"range", {{"start", {{"line", line}, {"character", 0}}}, {"end", {{"line", line}, {"character", 0}}}}},
+            {"text", "        " + ins + "\n"}}}}}));
+    auto t0 = Clock::now();
+    io.write(make_request(
+        id, "textDocument/completion",
+        {{"textDocument", {{"uri", uri}}}, {"position", {{"line", line}, {"character", 8 + ins.size()}}}}));
+    wait_for(io, id++);
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    if (i >= 5) r.ms.push_back(ms);  // the first few load stubs and fill the cache
+    io.write(make_notification(
+        "textDocument/didChange",
+        {{"textDocument", {{"uri", uri}, {"version", ++version}}},
+         {"contentChanges",
+          {{{"range", {{"start", {{"line", line}, {"character", 0}}}, {"end", {{"line", line + 1}, {"character", 0}}}}},
+            {"text", ""}}}}}));
+  }
+  r.rss_kb = rss_kb(p.pid(), "VmRSS:");
+  r.hwm_kb = rss_kb(p.pid(), "VmHWM:");
+  io.write(make_request(id, "shutdown", nullptr));
+  wait_for(io, id);
+  io.write(make_notification("exit", nullptr));
+  return r;
+}
+
+Json stats(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  auto q = [&](double p) { return v.empty() ? 0.0 : v[std::min(v.size() - 1, size_t(p * double(v.size())))]; };
+  return {{"n", v.size()},
+          {"p50_ms", q(0.5)},
+          {"p90_ms", q(0.9)},
+          {"p99_ms", q(0.99)},
+          {"max_ms", v.empty() ? 0.0 : v.back()}};
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "usage: server_latency DOTWISE_BINARY [requests]\n";
+    return 2;
+  }
+  const std::string bin = argv[1];
+  const int n = argc > 2 ? std::atoi(argv[2]) : 200;
+  fs::path dir = fs::temp_directory_path() / ("dotwise_bench_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  ModelConfig cfg;
+  cfg.vocab_size = 20000;
+  cfg.max_oov = 100;
+  ModelWeights w = random_weights(cfg);
+  w.vocab = {"<pad>", "<unk>"};
+  for (uint32_t i = 2; i < cfg.vocab_size; ++i) w.vocab.push_back("tok" + std::to_string(i));
+  const char* real[] = {"import", "os",   "os.path", "numpy",  ".",     "(",     ")",    "=",
+                        "self",   "join", "exists",  "append", "items", "upper", "zeros"};
+  for (size_t i = 0; i < std::size(real); ++i) w.vocab[2 + i] = real[i];
+  std::vector<int32_t> members;
+  for (int32_t i = 2; i < 5000; ++i) members.push_back(i);
+  const fs::path model = dir / "bench.dwm";
+  write_model(model, w, Quant::kInt8, members);
+  const std::string text = five_k_lines();
+  const std::string fake = std::string(DOTWISE_SOURCE_DIR) + "/tests/lsp/fake_upstream.py";
+
+  Result standalone = drive({bin, "serve", "--quiet", "--model", model.string()}, text, n);
+  Result upstream = drive({"python3", fake}, text, n);
+  Result proxied = drive({bin, "serve", "--quiet", "--model", model.string(), "--", "python3", fake}, text, n);
+  std::vector<double> added;
+  auto a = proxied.ms, u = upstream.ms;
+  std::sort(a.begin(), a.end());
+  std::sort(u.begin(), u.end());
+  Json out = {{"file_lines", 5000},
+              {"model",
+               {{"vocab", cfg.vocab_size},
+                {"dx", cfg.dx},
+                {"dh", cfg.dh},
+                {"layers", cfg.layers},
+                {"quant", "int8"},
+                {"bytes", fs::file_size(model)}}},
+              {"standalone", stats(standalone.ms)},
+              {"standalone_rss_kb", standalone.rss_kb},
+              {"standalone_peak_rss_kb", standalone.hwm_kb},
+              {"upstream_direct", stats(upstream.ms)},
+              {"proxied", stats(proxied.ms)},
+              {"proxy_rss_kb", proxied.rss_kb},
+              {"added_p50_ms", stats(a)["p50_ms"].get<double>() - stats(u)["p50_ms"].get<double>()},
+              {"added_p99_ms", stats(a)["p99_ms"].get<double>() - stats(u)["p99_ms"].get<double>()}};
+  std::cout << out.dump(1) << "\n";
+  fs::remove_all(dir);
+  return 0;
+}

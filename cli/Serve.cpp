@@ -1,0 +1,49 @@
+// `dotwise serve [--model M] [-- UPSTREAM...]`: the language server on stdin/stdout (lsp/Server.h).
+#include <unistd.h>
+
+#include "cli/Commands.h"
+#include "lsp/Server.h"
+
+namespace dw::cli {
+
+void add_serve(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "Language server on stdin/stdout. Alone it completes members itself; with `-- CMD...` it runs CMD\n"
+      "(e.g. `pyright-langserver --stdio`, `basedpyright-langserver --stdio`, `pylsp`) and re-ranks its lists");
+  static std::string model;
+  static int stars = 5;
+  static bool star_in_label = false, quiet = false;
+  static size_t lookback = 1000, context_lines = 150;
+  static std::vector<std::string> stubs, upstream;
+  cmd->add_option("--model", model, "Model file (.dwm); default: $DOTWISE_MODEL or models/default.dwm");
+  cmd->add_option("--stars", stars, "Mark this many top items with ★ (0: none)")->capture_default_str();
+  cmd->add_flag("--star-in-label", star_in_label, "Put the ★ in the label instead of labelDetails");
+  cmd->add_option("--lookback", lookback, "Tokens of context the model sees")->capture_default_str();
+  cmd->add_option("--context-lines", context_lines,
+                  "Lines above the cursor parsed for context (plus the imports; 0: all)")
+      ->capture_default_str();
+  cmd->add_option("--stubs", stubs, "Extra directory of .pyi stubs (searched before typeshed)");
+  cmd->add_flag("--quiet", quiet, "No log lines on stderr");
+  cmd->add_option("upstream", upstream, "Upstream server command, after `--`");
+  cmd->callback([] {
+    lsp::ServerOptions o;
+    o.settings.model = model.empty() ? lsp::default_model_path() : model;
+    o.settings.rank.stars = stars;
+    o.settings.rank.star_in_label = star_in_label;
+    o.settings.predictor.lookback = lookback;
+    o.settings.window.max_lines = context_lines;
+    o.upstream = upstream;
+    o.log = !quiet;
+    if (!stubs.empty()) {
+      o.stub_roots = TypeshedIndex::default_roots();
+      for (const auto& s : stubs) o.stub_roots.insert(o.stub_roots.begin(), s);
+    }
+    lsp::Server server(std::move(o), STDIN_FILENO, STDOUT_FILENO);
+    int rc = server.run();
+    std::fflush(stdout);
+    std::_Exit(rc);  // the spec's exit code; nothing left to unwind that matters
+  });
+}
+
+}  // namespace dw::cli

@@ -1,0 +1,168 @@
+#include "lsp/Documents.h"
+
+namespace dw::lsp {
+
+size_t byte_offset(std::string_view text, int64_t line, int64_t character) {
+  size_t at = 0;
+  for (int64_t l = 0; l < line; ++l) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) return text.size();
+    at = nl + 1;
+  }
+  int64_t units = 0;
+  while (at < text.size() && units < character) {
+    unsigned char c = static_cast<unsigned char>(text[at]);
+    if (c == '\n' || (c == '\r' && at + 1 < text.size() && text[at + 1] == '\n')) break;
+    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (c >= 0x80 && c < 0xC0) len = 1;                 // stray continuation byte: one unit, move on
+    if (units + (len == 4 ? 2 : 1) > character) break;  // never split a surrogate pair's character
+    units += len == 4 ? 2 : 1;
+    at = std::min(text.size(), at + len);
+  }
+  return at;
+}
+
+namespace {
+int64_t int_at(const Json& j, std::string_view key, int64_t fallback = 0) {
+  auto it = j.is_object() ? j.find(key) : j.end();
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
+}
+}  // namespace
+
+void Documents::open(const Json& item) {
+  if (!item.is_object()) return;
+  Document d;
+  d.uri = string_at(item, {"uri"});
+  if (d.uri.empty()) return;
+  d.language_id = string_at(item, {"languageId"});
+  d.text = string_at(item, {"text"});
+  d.version = int_at(item, "version");
+  docs_[d.uri] = std::move(d);
+}
+
+std::string Documents::apply_changes(Document& d, const Json& changes) {
+  if (!changes.is_array()) return "contentChanges is not an array";
+  for (const auto& c : changes) {
+    const Json* text = find_path(c, {"text"});
+    if (!text || !text->is_string()) return "a content change has no text";
+    const Json* range = find_path(c, {"range"});
+    if (!range) {
+      d.text = text->get<std::string>();
+      continue;
+    }
+    const Json* s = find_path(*range, {"start"});
+    const Json* e = find_path(*range, {"end"});
+    if (!s || !e) return "a content change has a malformed range";
+    size_t a = byte_offset(d.text, int_at(*s, "line"), int_at(*s, "character"));
+    size_t b = byte_offset(d.text, int_at(*e, "line"), int_at(*e, "character"));
+    if (b < a) std::swap(a, b);
+    d.text.replace(a, b - a, text->get<std::string>());
+  }
+  return {};
+}
+
+std::string Documents::change(const Json& params) {
+  std::string uri = string_at(params, {"textDocument", "uri"});
+  auto it = docs_.find(uri);
+  if (it == docs_.end()) return "change to a document that is not open: " + uri;
+  const Json* changes = find_path(params, {"contentChanges"});
+  if (!changes) return "didChange without contentChanges";
+  std::string err = apply_changes(it->second, *changes);
+  if (const Json* td = find_path(params, {"textDocument"}))
+    it->second.version = int_at(*td, "version", it->second.version);
+  return err;
+}
+
+void Documents::close(const std::string& uri) { docs_.erase(uri); }
+
+const Document* Documents::get(const std::string& uri) const {
+  auto it = docs_.find(uri);
+  return it == docs_.end() ? nullptr : &it->second;
+}
+
+void Documents::notebook_open(const Json& params) {
+  std::string nb = string_at(params, {"notebookDocument", "uri"});
+  if (nb.empty()) return;
+  Notebook n;
+  if (const Json* cells = find_path(params, {"notebookDocument", "cells"}); cells && cells->is_array())
+    for (const auto& c : *cells) {
+      n.cells.push_back(string_at(c, {"document"}));
+      n.kinds.push_back(int(int_at(c, "kind", 2)));
+      cell_owner_[n.cells.back()] = nb;
+    }
+  if (const Json* docs = find_path(params, {"cellTextDocuments"}); docs && docs->is_array())
+    for (const auto& d : *docs) open(d);
+  notebooks_[nb] = std::move(n);
+}
+
+std::string Documents::notebook_change(const Json& params) {
+  std::string nb = string_at(params, {"notebookDocument", "uri"});
+  auto it = notebooks_.find(nb);
+  if (it == notebooks_.end()) return "change to a notebook that is not open: " + nb;
+  Notebook& n = it->second;
+  const Json* cells = find_path(params, {"change", "cells"});
+  if (!cells) return {};
+  if (const Json* st = find_path(*cells, {"structure"})) {
+    if (const Json* arr = find_path(*st, {"array"})) {
+      size_t start = size_t(std::max<int64_t>(0, int_at(*arr, "start")));
+      size_t del = size_t(std::max<int64_t>(0, int_at(*arr, "deleteCount")));
+      start = std::min(start, n.cells.size());
+      del = std::min(del, n.cells.size() - start);
+      n.cells.erase(n.cells.begin() + long(start), n.cells.begin() + long(start + del));
+      n.kinds.erase(n.kinds.begin() + long(start), n.kinds.begin() + long(start + del));
+      if (const Json* added = find_path(*arr, {"cells"}); added && added->is_array()) {
+        size_t at = start;
+        for (const auto& c : *added) {
+          n.cells.insert(n.cells.begin() + long(at), string_at(c, {"document"}));
+          n.kinds.insert(n.kinds.begin() + long(at), int(int_at(c, "kind", 2)));
+          cell_owner_[n.cells[at]] = nb;
+          ++at;
+        }
+      }
+    }
+    if (const Json* opened = find_path(*st, {"didOpen"}); opened && opened->is_array())
+      for (const auto& d : *opened) open(d);
+    if (const Json* closed = find_path(*st, {"didClose"}); closed && closed->is_array())
+      for (const auto& d : *closed) {
+        std::string u = string_at(d, {"uri"});
+        close(u);
+        cell_owner_.erase(u);
+      }
+  }
+  if (const Json* text = find_path(*cells, {"textContent"}); text && text->is_array())
+    for (const auto& t : *text) {
+      auto d = docs_.find(string_at(t, {"document", "uri"}));
+      if (d == docs_.end()) continue;
+      if (auto err = apply_changes(d->second, t.value("changes", Json::array())); !err.empty()) return err;
+    }
+  return {};
+}
+
+void Documents::notebook_close(const Json& params) {
+  std::string nb = string_at(params, {"notebookDocument", "uri"});
+  auto it = notebooks_.find(nb);
+  if (it == notebooks_.end()) return;
+  for (const auto& c : it->second.cells) {
+    close(c);
+    cell_owner_.erase(c);
+  }
+  notebooks_.erase(it);
+}
+
+std::string Documents::cells_before(const std::string& cell_uri) const {
+  auto owner = cell_owner_.find(cell_uri);
+  if (owner == cell_owner_.end()) return {};
+  auto nb = notebooks_.find(owner->second);
+  if (nb == notebooks_.end()) return {};
+  std::string out;
+  for (size_t i = 0; i < nb->second.cells.size() && nb->second.cells[i] != cell_uri; ++i) {
+    if (nb->second.kinds[i] != 2) continue;
+    const Document* d = get(nb->second.cells[i]);
+    if (!d) continue;
+    out += d->text;
+    if (!out.empty() && out.back() != '\n') out += '\n';
+  }
+  return out;
+}
+
+}  // namespace dw::lsp

@@ -1,0 +1,52 @@
+// The editor's open documents as the server sees them: full and incremental sync (positions in
+// UTF-16 code units, as LSP specifies by default), and notebooks as ordered lists of cell documents.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lsp/Protocol.h"
+
+namespace dw::lsp {
+
+struct Document {
+  std::string uri, language_id, text;
+  int64_t version = 0;
+};
+
+// Byte offset of an LSP position (line, UTF-16 code unit) in `text`; positions past a line's end
+// clamp to it, lines past the end clamp to the text's end (the spec asks for leniency).
+size_t byte_offset(std::string_view text, int64_t line, int64_t character);
+
+class Documents {
+ public:
+  void open(const Json& text_document_item);
+  // Applies textDocument/didChange content changes in order. Returns "" or why it failed.
+  std::string change(const Json& params);
+  void close(const std::string& uri);
+  const Document* get(const std::string& uri) const;
+  size_t size() const { return docs_.size(); }
+
+  // notebookDocument/didOpen|didChange|didClose. Cells are documents too; the notebook remembers their order.
+  void notebook_open(const Json& params);
+  std::string notebook_change(const Json& params);
+  void notebook_close(const Json& params);
+  // For a cell: the text of the notebook's code cells before it, each ending in a newline ("" if none).
+  std::string cells_before(const std::string& cell_uri) const;
+
+  const std::map<std::string, Document>& all() const { return docs_; }
+
+ private:
+  std::map<std::string, Document> docs_;
+  struct Notebook {
+    std::vector<std::string> cells;  // cell document uris, notebook order
+    std::vector<int> kinds;          // 1 markup, 2 code
+  };
+  std::map<std::string, Notebook> notebooks_;
+  std::map<std::string, std::string> cell_owner_;  // cell uri -> notebook uri
+  std::string apply_changes(Document& d, const Json& changes);
+};
+
+}  // namespace dw::lsp

@@ -1,0 +1,73 @@
+#include "lsp/Predictor.h"
+
+#include <stdexcept>
+
+namespace dw::lsp {
+
+Vocab vocab_of(const ModelFile& f) {
+  // Vocab::build orders by count (desc): giving token i the count V - i reproduces the file's ids.
+  const auto& toks = f.vocab();
+  const uint64_t V = toks.size();
+  std::vector<uint8_t> member(V, 0);
+  for (int32_t id : f.member_ids())
+    if (id >= 0 && uint64_t(id) < V) member[size_t(id)] = 1;
+  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> counts;
+  counts.reserve(V);
+  for (size_t i = 2; i < V; ++i) counts[std::string(toks[i])] = {V - i, member[i]};
+  Vocab v = Vocab::build(counts, 1, f.config().max_oov);
+  bool same = v.size() == V;
+  for (size_t i = 2; same && i < V; ++i) same = v.token(int32_t(i)) == toks[i];
+  if (!same) throw std::runtime_error("model vocabulary: duplicate tokens or missing <pad>/<unk>");
+  return v;
+}
+
+Predictor::Predictor(const Model& m, const Extractor& ex, PredictorOptions o)
+    : m_(m), ex_(ex), opt_(o), vocab_(vocab_of(m.file())) {
+  auto ids = m.file().member_ids();
+  for (int32_t id : ids)
+    if (id >= 0 && size_t(id) < m.file().vocab().size()) member_names_.push_back(m.file().token(id));
+  if (opt_.window_step == 0) opt_.window_step = 1;
+}
+
+Session& Predictor::session(const std::string& key) {
+  for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
+    if (it->first == key) {
+      sessions_.splice(sessions_.begin(), sessions_, it);
+      return *sessions_.front().second;
+    }
+  // Sparse checkpoints: the window is short, and an edit reruns at most window_step extra tokens.
+  sessions_.emplace_front(key, std::make_unique<Session>(m_, SessionOptions{opt_.window_step}));
+  if (sessions_.size() > opt_.max_sessions) sessions_.pop_back();
+  return *sessions_.front().second;
+}
+
+void Predictor::forget(const std::string& key) {
+  sessions_.remove_if([&](const auto& s) { return s.first == key; });
+}
+
+std::optional<Prediction> Predictor::predict(const std::string& key, std::string_view before) {
+  auto ctx = completion_context(ex_, before);
+  if (!ctx) return std::nullopt;
+  Prediction p;
+  EncodedFile enc = encode(vocab_, ctx->file);
+  for (size_t k = 0; k < enc.oov.size(); ++k) p.oov.emplace(enc.oov[k], int32_t(vocab_.size() + k));
+  std::span<const int32_t> ids = enc.ids;
+  if (opt_.lookback && ids.size() > opt_.lookback)
+    ids = ids.subspan((ids.size() - opt_.lookback) / opt_.window_step * opt_.window_step);
+  Session& s = session(key);
+  p.ran = s.set_context(ids);
+  p.tokens = ids.size();
+  auto l = s.predicted_embedding();
+  p.l.assign(l.begin(), l.end());
+  p.ctx = std::move(*ctx);
+  return p;
+}
+
+int32_t Predictor::id_of(const Prediction& p, std::string_view name) const {
+  int32_t id = vocab_.id(name);
+  if (id >= 2) return id;
+  auto it = p.oov.find(std::string(name));
+  return it == p.oov.end() ? -1 : it->second;
+}
+
+}  // namespace dw::lsp

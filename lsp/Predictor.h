@@ -1,0 +1,67 @@
+// The model at a cursor: text before the cursor -> completion context (syntax/) -> token ids in the
+// model's vocabulary -> the LSTM state, kept per document (runtime/Session) so a keystroke runs only
+// the new tokens. A Prediction holds the predicted embedding, so any candidate name can be scored
+// later, e.g. when the upstream server's list arrives, on another thread, without the session.
+#pragma once
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "corpus/Vocab.h"
+#include "runtime/Model.h"
+#include "runtime/Session.h"
+#include "syntax/CompletionContext.h"
+#include "syntax/Extractor.h"
+
+namespace dw::lsp {
+
+struct PredictorOptions {
+  // The model sees at most the last `lookback` tokens (Pythia's T = 1000). The window start moves in
+  // steps of `window_step` tokens, so while typing the cached state stays valid for that many tokens.
+  size_t lookback = 1000;
+  size_t window_step = 64;
+  size_t max_sessions = 16;  // documents with a cached state (least recently used dropped)
+};
+
+struct Prediction {
+  CompletionContext ctx;
+  std::vector<float> l;                          // predicted embedding at the "."
+  std::unordered_map<std::string, int32_t> oov;  // the file's own tokens outside the vocabulary -> id
+  size_t tokens = 0, ran = 0;                    // context tokens; tokens the LSTM actually ran
+};
+
+// The model's vocabulary as a corpus Vocab (so encode() is shared with training). Ids are checked
+// to match the model file's order.
+Vocab vocab_of(const ModelFile& f);
+
+class Predictor {
+ public:
+  Predictor(const Model& m, const Extractor& ex, PredictorOptions o = {});
+
+  // nullopt when the cursor is not after `receiver.` (+ a typed prefix).
+  std::optional<Prediction> predict(const std::string& doc_key, std::string_view text_before_cursor);
+  // The id a candidate name has in this context (vocabulary, then the file's OOV ids), -1 if none.
+  int32_t id_of(const Prediction& p, std::string_view name) const;
+  float logit(const Prediction& p, int32_t id) const { return m_.logit(p.l.data(), id); }
+  // Member names the model was trained to emit (the candidate set when nothing else is known).
+  const std::vector<std::string_view>& member_names() const { return member_names_; }
+  void forget(const std::string& doc_key);
+  const Model& model() const { return m_; }
+  const Vocab& vocab() const { return vocab_; }
+
+ private:
+  const Model& m_;
+  const Extractor& ex_;
+  PredictorOptions opt_;
+  Vocab vocab_;
+  std::vector<std::string_view> member_names_;
+  std::list<std::pair<std::string, std::unique_ptr<Session>>> sessions_;  // most recent first
+  Session& session(const std::string& key);
+};
+
+}  // namespace dw::lsp

@@ -1,0 +1,252 @@
+// Proxy mode: the editor <-> dotwise <-> upstream server. Messages pass untouched except for the
+// capabilities merge, completion re-ranking, completionItem/resolve (our label/sort fields are
+// restored around it) and upstream->client request ids (renumbered so they never clash with ours).
+#include <signal.h>
+
+#include <chrono>
+
+#include "lsp/Server.h"
+
+namespace dw::lsp {
+namespace {
+const Json kReinitId = "dotwise/reinitialize";
+const std::string kStar = "★ ";
+
+void merge_capabilities(Json& result) {
+  Json* cp = result.is_object() && result.contains("capabilities") ? &result["capabilities"] : nullptr;
+  if (!cp || !cp->is_object() || !cp->contains("completionProvider")) return;
+  Json& comp = (*cp)["completionProvider"];
+  if (!comp.is_object()) comp = Json::object();
+  Json& trig = comp["triggerCharacters"];
+  if (!trig.is_array()) trig = Json::array();
+  for (const auto& t : trig)
+    if (t == ".") return;
+  trig.push_back(".");
+}
+}  // namespace
+
+int Server::run_proxy() {
+  try {
+    up_ = std::make_unique<Upstream>(opt_.upstream);
+  } catch (const std::exception& e) {
+    log(std::string(e.what()) + "; serving standalone");
+    proxy_ = false;
+    return run();
+  }
+  up_thread_ = std::thread([this] { upstream_loop(); });
+  for (;;) {
+    Incoming in = client_.read();
+    if (in.kind == Incoming::kEof) break;
+    if (in.kind == Incoming::kMalformed) {
+      log("malformed message from the editor: " + in.error);
+      reply_error(nullptr, kParseError, in.error);
+      continue;
+    }
+    std::unique_lock lock(mu_);
+    if (!proxy_) {  // the upstream gave up for good: answer ourselves
+      dispatch(in.message);
+    } else {
+      from_client(std::move(in.message));
+    }
+    if (exit_) break;
+  }
+  std::unique_lock lock(mu_);
+  exit_ = true;
+  if (up_ && !up_->wait_exit(3000)) ::kill(up_->pid(), SIGKILL);
+  lock.unlock();
+  if (up_thread_.joinable()) up_thread_.join();
+  return shutdown_ ? 0 : 1;
+}
+
+void Server::to_upstream(const Json& msg) {
+  if (!up_ready_ || !up_) {
+    held_.push_back(msg);
+    return;
+  }
+  up_->io().write(msg);
+}
+
+// Under mu_.
+void Server::from_client(Json msg) {
+  const std::string method = method_of(msg);
+  if (is_response(msg)) {
+    const std::string key = id_key(msg["id"]);
+    if (auto own = own_requests_.find(key); own != own_requests_.end()) {
+      auto fn = std::move(own->second);
+      own_requests_.erase(own);
+      fn(msg);
+      return;
+    }
+    auto rev = reverse_.find(key);
+    if (rev == reverse_.end()) return;  // a response to nothing we sent: dropped
+    Reverse r = rev->second;
+    reverse_.erase(rev);
+    if (r.generation != generation_) return;  // it was for an upstream that has since died
+    msg["id"] = r.upstream_id;
+    to_upstream(msg);
+    return;
+  }
+  if (is_notification(msg)) {
+    track_document(msg);
+    if (method == "initialized") client_initialized_ = true;
+    if (method == "exit") exit_ = true;
+    if (method == "workspace/didChangeConfiguration")
+      if (const Json* s = find_path(msg, {"params", "settings"})) apply_settings(*s);
+    to_upstream(msg);
+    return;
+  }
+  if (!is_request(msg)) return;
+  Pending p{msg["id"], method, nullptr, nullptr};
+  if (method == "initialize") {
+    init_params_ = msg.value("params", Json::object());
+    init_id_ = msg["id"];
+    const Json* ld = find_path(init_params_,
+                               {"capabilities", "textDocument", "completion", "completionItem", "labelDetailsSupport"});
+    label_details_ = ld && ld->is_boolean() && ld->get<bool>();
+    if (!label_details_) settings_.rank.star_in_label = true;
+    if (const Json* o = find_path(init_params_, {"initializationOptions"}))
+      apply_settings(*o);
+    else
+      ensure_model();
+    initialized_ = true;
+  } else if (method == "shutdown") {
+    shutdown_ = true;
+  } else if (method == "completionItem/resolve" && msg.contains("params") && msg["params"].is_object()) {
+    Json& item = msg["params"];
+    p.sent_item = item;
+    std::string label = string_at(item, {"label"});
+    if (label.starts_with(kStar)) item["label"] = label.substr(kStar.size());  // the upstream's own label
+  }
+  const std::string key = id_key(msg["id"]);
+  to_upstream(msg);  // first: the upstream works while we run the model
+  if (method == "textDocument/completion") {
+    try {
+      if (auto pr = predict_at(msg.value("params", Json::object())))
+        p.prediction = std::make_shared<const Prediction>(std::move(*pr));
+    } catch (const std::exception& e) {
+      log(std::string("completion context: ") + e.what());
+    }
+  }
+  pending_[key] = std::move(p);
+}
+
+void Server::upstream_loop() {
+  for (;;) {
+    Upstream* up;
+    {
+      std::lock_guard lock(mu_);
+      up = up_.get();
+    }
+    for (;;) {
+      Incoming in = up->io().read();
+      if (in.kind == Incoming::kEof) break;
+      if (in.kind == Incoming::kMalformed) {
+        log("malformed message from the upstream server: " + in.error);
+        continue;
+      }
+      std::lock_guard lock(mu_);
+      from_upstream(std::move(in.message));
+    }
+    std::unique_lock lock(mu_);
+    if (exit_ || shutdown_) return;
+    on_upstream_death();
+    if (!proxy_ || !up_) return;
+  }
+}
+
+// Under mu_.
+void Server::on_upstream_death() {
+  log("the upstream server exited unexpectedly");
+  // Every request it had not answered is answered now (the editor may retry), except initialize,
+  // which the restarted upstream will answer.
+  for (auto& [key, p] : pending_)
+    if (p.method != "initialize")
+      reply_error(p.id, kContentModified, "the upstream language server restarted; please retry");
+  std::erase_if(pending_, [](const auto& kv) { return kv.second.method != "initialize"; });
+  ++generation_;
+  held_.clear();
+  auto dead = std::move(up_);
+  mu_.unlock();
+  dead.reset();  // reaps the dead process (outside the lock: it may wait)
+  mu_.lock();
+  if (exit_ || shutdown_) return;
+  if (++restarts_ > opt_.max_restarts) {
+    log("the upstream server died " + std::to_string(restarts_) + " times; serving standalone from now on");
+    proxy_ = false;
+    return;
+  }
+  try {
+    up_ = std::make_unique<Upstream>(opt_.upstream);
+  } catch (const std::exception& e) {
+    log(std::string(e.what()) + "; serving standalone from now on");
+    proxy_ = false;
+    return;
+  }
+  log("upstream server restarted (" + std::to_string(restarts_) + ")");
+  if (init_params_.is_null()) return;  // the editor has not initialised yet: nothing to replay
+  up_ready_ = false;
+  up_->io().write(make_request(kReinitId, "initialize", init_params_));
+}
+
+// Under mu_: the restarted upstream answered our replayed initialize.
+void Server::after_reinit() {
+  if (client_initialized_) up_->io().write(make_notification("initialized", Json::object()));
+  for (const auto& [uri, d] : docs_.all())
+    up_->io().write(make_notification(
+        "textDocument/didOpen",
+        {{"textDocument", {{"uri", d.uri}, {"languageId", d.language_id}, {"version", d.version}, {"text", d.text}}}}));
+  up_ready_ = true;
+  auto held = std::move(held_);
+  held_.clear();
+  for (auto& m : held) up_->io().write(m);
+}
+
+// Under mu_.
+void Server::from_upstream(Json msg) {
+  if (is_request(msg)) {  // upstream -> client: our own id, so it cannot clash with ours
+    Json id = "dotwise/up/" + std::to_string(next_id_++);
+    reverse_[id_key(id)] = {generation_, msg["id"]};
+    msg["id"] = id;
+    client_.write(msg);
+    return;
+  }
+  if (!is_response(msg)) {
+    client_.write(msg);
+    return;
+  }
+  if (msg["id"] == kReinitId) {
+    if (init_id_) {  // the editor's own initialize is still open: this answers it
+      if (msg.contains("result")) merge_capabilities(msg["result"]);
+      msg["id"] = *init_id_;
+      init_id_.reset();
+      pending_.erase(id_key(msg["id"]));
+      client_.write(msg);
+    }
+    after_reinit();
+    return;
+  }
+  auto it = pending_.find(id_key(msg["id"]));
+  if (it == pending_.end()) {
+    client_.write(msg);
+    return;
+  }
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  if (p.method == "initialize") {
+    init_id_.reset();
+    if (msg.contains("result")) merge_capabilities(msg["result"]);
+  } else if (p.method == "textDocument/completion" && p.prediction && msg.contains("result")) {
+    try {
+      rerank(msg["result"], *p.prediction);
+    } catch (const std::exception& e) {
+      log(std::string("re-ranking: ") + e.what());
+    }
+  } else if (p.method == "completionItem/resolve" && p.sent_item.is_object() && msg.contains("result") &&
+             msg["result"].is_object()) {
+    for (const char* k : {"label", "labelDetails", "sortText", "filterText", "preselect", "insertText"})
+      if (p.sent_item.contains(k)) msg["result"][k] = p.sent_item[k];
+  }
+  client_.write(msg);
+}
+
+}  // namespace dw::lsp

@@ -1,0 +1,132 @@
+// `dotwise serve`: an LSP server over a pair of fds. Standalone, it answers completion itself
+// (candidates from lsp/Standalone, ranked by the model). As a proxy (`upstream` set) it starts the
+// upstream server and passes every message both ways untouched except: the capabilities merge
+// (adds "." to the completion trigger characters), the re-ranking of completion lists at member
+// accesses, and ids of upstream->client requests (renumbered, so they never clash with ours).
+// The upstream is restarted when it dies (the editor's connection stays up; open documents are
+// replayed); after too many deaths the server carries on standalone.
+//
+// Threads: the main thread reads the editor; in proxy mode one more thread reads the upstream. `mu_`
+// guards everything both touch. Method handlers live in lsp/methods/, one file per area.
+#pragma once
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "lsp/Documents.h"
+#include "lsp/Predictor.h"
+#include "lsp/Settings.h"
+#include "lsp/Transport.h"
+#include "lsp/Upstream.h"
+#include "syntax/Typeshed.h"
+
+namespace dw::lsp {
+
+struct ServerOptions {
+  Settings settings;                              // command-line defaults; the editor may override
+  std::vector<std::string> upstream;              // argv of the upstream server; empty = standalone
+  std::vector<std::filesystem::path> stub_roots;  // empty = TypeshedIndex::default_roots()
+  int max_restarts = 5;
+  bool log = true;  // one line per notable event on stderr
+};
+
+class Server {
+ public:
+  Server(ServerOptions opt, int in_fd, int out_fd);
+  ~Server();
+  int run();  // until `exit` or end of input; the process exit code per the spec
+
+ private:
+  using Handler = void (Server::*)(const Json& msg);
+  ServerOptions opt_;
+  Transport client_;
+  std::mutex mu_;
+  Documents docs_;
+  Settings settings_;
+  std::unique_ptr<TypeshedIndex> stubs_;
+  std::unique_ptr<Extractor> extractor_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<Predictor> predictor_;
+  std::string loaded_model_;
+  bool initialized_ = false, shutdown_ = false, exit_ = false, client_initialized_ = false;
+  bool label_details_ = false;  // the client renders CompletionItem.labelDetails
+  bool client_configuration_ = false;
+  int64_t next_id_ = 1;                                                   // ids of requests we send to the client
+  std::map<std::string, std::function<void(const Json&)>> own_requests_;  // id key -> on response
+
+  // Proxy state.
+  bool proxy_ = false;
+  std::unique_ptr<Upstream> up_;
+  std::thread up_thread_;
+  bool up_ready_ = true;  // false while a restarted upstream is being initialised
+  int generation_ = 0, restarts_ = 0;
+  Json init_params_;             // the client's initialize params, replayed after a restart
+  std::optional<Json> init_id_;  // the client's initialize id until it is answered
+  std::vector<Json> held_;       // client messages waiting for a restarted upstream
+  struct Pending {               // a client request the upstream has not answered yet
+    Json id;
+    std::string method;
+    std::shared_ptr<const Prediction> prediction;  // completion at a member access
+    Json sent_item;                                // completionItem/resolve: the item as ranked
+  };
+  std::unordered_map<std::string, Pending> pending_;
+  struct Reverse {
+    int generation;
+    Json upstream_id;
+  };
+  std::unordered_map<std::string, Reverse> reverse_;  // our id -> upstream's, for upstream->client requests
+  std::condition_variable up_cv_;
+
+  std::map<std::string, Handler> handlers_;
+  void log(const std::string& line) const;
+  void reply(const Json& id, Json result) { client_.write(make_response(id, std::move(result))); }
+  void reply_error(const Json& id, int code, const std::string& msg) { client_.write(make_error(id, code, msg)); }
+  void send_request_to_client(const std::string& method, Json params, std::function<void(const Json&)> on_response);
+
+  // Standalone dispatch (lsp/Server.cpp).
+  void dispatch(const Json& msg);
+  bool cancelled_ahead(const Json& id);
+
+  // Settings and the model (methods/Lifecycle.cpp).
+  void apply_settings(const Json& j);
+  void ensure_model();
+  Json capabilities() const;
+  void on_initialize(const Json& msg);
+  void on_initialized(const Json& msg);
+  void on_shutdown(const Json& msg);
+  void on_exit(const Json& msg);
+  void on_did_change_configuration(const Json& msg);
+
+  // Documents (methods/TextSync.cpp).
+  void on_did_open(const Json& msg);
+  void on_did_change(const Json& msg);
+  void on_did_close(const Json& msg);
+  void on_notebook_open(const Json& msg);
+  void on_notebook_change(const Json& msg);
+  void on_notebook_close(const Json& msg);
+  bool track_document(const Json& msg);  // applies any sync notification; true when it was one
+
+  // Completion (methods/Completion.cpp).
+  std::optional<Prediction> predict_at(const Json& params);
+  Json standalone_completion(const Json& params);
+  void on_completion(const Json& msg);
+  void rerank(Json& result, const Prediction& p);
+
+  // Proxy (lsp/Proxy.cpp).
+  int run_proxy();
+  void from_client(Json msg);
+  void to_upstream(const Json& msg);
+  void upstream_loop();
+  void from_upstream(Json msg);
+  void on_upstream_death();
+  void after_reinit();
+};
+
+}  // namespace dw::lsp

@@ -1,0 +1,59 @@
+// textDocument/completion: the context up to the cursor, the model's prediction, and the ranking —
+// of our own candidates (standalone) or of the upstream's list (proxy, see lsp/Proxy.cpp).
+#include <cmath>
+
+#include "lsp/Server.h"
+#include "lsp/Standalone.h"
+
+namespace dw::lsp {
+
+std::optional<Prediction> Server::predict_at(const Json& params) {
+  if (!settings_.enable) return std::nullopt;
+  const std::string uri = string_at(params, {"textDocument", "uri"});
+  const Document* d = docs_.get(uri);
+  const Json* pos = find_path(params, {"position"});
+  if (!d || !pos || !pos->is_object()) return std::nullopt;
+  const int64_t line = pos->value("line", int64_t(0)), ch = pos->value("character", int64_t(0));
+  const size_t at = byte_offset(d->text, line, ch);
+  std::string before = docs_.cells_before(uri);  // a notebook cell sees the code cells above it
+  before.append(d->text, 0, at);
+  before = context_window(before, settings_.window);
+  if (!predictor_) {
+    // Without a model there is nothing to rank by, but standalone still offers candidates.
+    if (proxy_) return std::nullopt;
+    auto ctx = completion_context(*extractor_, before);
+    if (!ctx) return std::nullopt;
+    Prediction p;
+    p.ctx = std::move(*ctx);
+    return p;
+  }
+  return predictor_->predict(uri, before);
+}
+
+void Server::rerank(Json& result, const Prediction& p) {
+  if (!predictor_ || p.l.empty()) return;
+  const Predictor& pr = *predictor_;
+  rerank_completion(
+      result,
+      [&](const std::string& name) {
+        int32_t id = pr.id_of(p, name);
+        return id < 0 ? NAN : pr.logit(p, id);
+      },
+      settings_.rank);
+}
+
+Json Server::standalone_completion(const Json& params) {
+  auto p = predict_at(params);
+  Json list = {{"isIncomplete", false}, {"items", Json::array()}};
+  if (!p) return list;
+  for (auto& name : standalone_candidates(*stubs_, predictor_.get(), *p))
+    list["items"].push_back({{"label", name}, {"kind", 5}, {"filterText", name}});
+  rerank(list, *p);
+  return list;
+}
+
+void Server::on_completion(const Json& msg) {
+  reply(msg["id"], standalone_completion(msg.value("params", Json::object())));
+}
+
+}  // namespace dw::lsp

@@ -1,0 +1,41 @@
+#include "rank/ModelRanker.h"
+
+#include <stdexcept>
+
+namespace dw {
+
+ModelRanker::ModelRanker(const Model& model, std::string name, size_t lookback)
+    : model_(model), name_(std::move(name)), lookback_(lookback), session_(model) {}
+
+void ModelRanker::begin_file(const EncodedFile& enc, const ExtractedFile& src) {
+  ids_ = enc.ids;
+  // An id the model cannot embed (a vocabulary mismatch the caller did not check) becomes <unk>.
+  for (auto& id : ids_)
+    if (!model_.valid_id(id)) id = Vocab::kUnk;
+  site_pos_.clear();
+  for (const auto& s : src.sites) site_pos_.push_back(s.pos);
+  session_.reset();
+}
+
+void ModelRanker::score(size_t site_index, std::span<const Candidate> cands, std::span<float> out) {
+  size_t end = std::min<size_t>(site_pos_.at(site_index), ids_.size());
+  size_t begin = lookback_ && end > lookback_ ? end - lookback_ : 0;
+  session_.set_context(std::span<const int32_t>(ids_).subspan(begin, end - begin));
+  cand_ids_.clear();
+  for (const auto& c : cands) cand_ids_.push_back(c.id);  // -1 (unknown) scores -inf: ranked last
+  session_.score(cand_ids_, out);
+}
+
+void check_model_vocab(const ModelFile& model, const Vocab& vocab) {
+  const auto& c = model.config();
+  if (c.vocab_size != vocab.size() || c.max_oov != vocab.max_oov())
+    throw std::runtime_error("model vocabulary (" + std::to_string(c.vocab_size) + " + " + std::to_string(c.max_oov) +
+                             " OOV) does not match the corpus vocabulary (" + std::to_string(vocab.size()) + " + " +
+                             std::to_string(vocab.max_oov()) + ")");
+  for (uint32_t i = 0; i < c.vocab_size; ++i)
+    if (model.token(int32_t(i)) != vocab.token(int32_t(i)))
+      throw std::runtime_error("model vocabulary differs from the corpus vocabulary at id " + std::to_string(i) +
+                               ": '" + std::string(model.token(int32_t(i))) + "' vs '" + vocab.token(int32_t(i)) + "'");
+}
+
+}  // namespace dw

@@ -1,0 +1,407 @@
+// `dotwise serve` over pipes, driven by a scripted client: standalone completion at member accesses,
+// incremental sync, cancellation, bad input, and the proxy in front of a fake and a real upstream.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "lsp/ContextWindow.h"
+#include "lsp/Predictor.h"
+#include "lsp/Ranking.h"
+#include "tests/lsp/LspClient.h"
+
+namespace dw::lsp::test {
+namespace fs = std::filesystem;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("dotwise_lsp_test_" + std::to_string(::getpid()));
+    model_ = write_test_model(dir_).string();
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+
+  std::vector<std::string> serve(std::vector<std::string> upstream = {}) {
+    std::vector<std::string> a = {dotwise_binary(), "serve", "--quiet", "--model", model_};
+    if (!upstream.empty()) {
+      a.push_back("--");
+      a.insert(a.end(), upstream.begin(), upstream.end());
+    }
+    return a;
+  }
+  // The model's logit for each name, computed here independently of the server.
+  std::map<std::string, float> logits(const std::string& before, const std::vector<std::string>& names) {
+    static TypeshedIndex stubs(TypeshedIndex::default_roots());
+    static Extractor ex(stubs);
+    Model m = Model::open(model_);
+    Predictor p(m, ex);
+    auto pr = p.predict("t", before);
+    EXPECT_TRUE(pr.has_value());
+    std::map<std::string, float> out;
+    if (!pr) return out;
+    for (const auto& n : names) {
+      int32_t id = p.id_of(*pr, n);
+      out[n] = id < 0 ? NAN : p.logit(*pr, id);
+    }
+    return out;
+  }
+  // Known public items come first, by the model's score; sortText follows the array order.
+  void expect_model_order(const Json& items, const std::string& before) {
+    auto names = labels(items);
+    auto lg = logits(before, names);
+    ASSERT_FALSE(items.empty());
+    float prev = INFINITY;
+    bool in_known = true;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i) {
+        EXPECT_LT(items[i - 1]["sortText"].get<std::string>(), items[i]["sortText"].get<std::string>());
+      }
+      if (is_private(names[i])) continue;  // placed by confidence, checked elsewhere
+      float l = lg[names[i]];
+      bool known = !std::isnan(l);
+      if (!known) in_known = false;
+      if (known && in_known) {
+        EXPECT_LE(l, prev + 1e-4f) << names[i] << " ranked after a lower-scored item";
+        prev = l;
+      }
+      if (in_known == false && known) ADD_FAILURE() << names[i] << " (known, public) after an unknown item";
+    }
+    EXPECT_TRUE(items[0].value("preselect", false) || std::isnan(lg[names[0]]));
+  }
+
+  static inline fs::path dir_;
+  static inline std::string model_;
+};
+
+TEST_F(ServerTest, StandaloneOsPathRankedByModel) {
+  Client c(serve());
+  auto init = c.initialize();
+  ASSERT_TRUE(init.contains("result")) << init.dump();
+  auto trig = init["result"]["capabilities"]["completionProvider"]["triggerCharacters"];
+  EXPECT_NE(std::find(trig.begin(), trig.end(), "."), trig.end());
+  std::string text = "import os\nroot = os.getcwd()\nx = os.path.\nprint(x)\n";
+  c.open("file:///a.py", text);
+  auto r = c.complete("file:///a.py", 2, 12);
+  auto items = items_of(r);
+  auto names = labels(items);
+  EXPECT_NE(std::find(names.begin(), names.end(), "join"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "exists"), names.end());
+  expect_model_order(items, "import os\nroot = os.getcwd()\nx = os.path.");
+  int stars = 0;
+  for (const auto& it : items) {
+    EXPECT_EQ(it["filterText"], it["label"]);
+    if (it.contains("labelDetails")) stars += it["labelDetails"]["description"].get<std::string>().starts_with("★");
+  }
+  EXPECT_EQ(stars, 5);
+  EXPECT_EQ(c.shutdown_and_exit(), 0);
+}
+
+TEST_F(ServerTest, StandaloneNumpySelfAndAssignedVariable) {
+  Client c(serve());
+  c.initialize(Json{{"dotwise", {{"stars", 2}}}});
+  std::string text =
+      "import numpy as np\n"
+      "class Box:\n"
+      "    def __init__(self):\n"
+      "        self.items = []\n"
+      "        self.count = 0\n"
+      "    def run(self):\n"
+      "        a = np.\n"
+      "        self.\n"
+      "        s = 'abc'\n"
+      "        s.up\n";
+  c.open("file:///b.py", text);
+  auto np_items = items_of(c.complete("file:///b.py", 6, 15));
+  auto np_names = labels(np_items);
+  EXPECT_NE(std::find(np_names.begin(), np_names.end(), "zeros"), np_names.end()) << np_items.dump();
+  auto self_names = labels(items_of(c.complete("file:///b.py", 7, 13)));
+  EXPECT_NE(std::find(self_names.begin(), self_names.end(), "items"), self_names.end());
+  EXPECT_NE(std::find(self_names.begin(), self_names.end(), "count"), self_names.end());
+  auto s_items = items_of(c.complete("file:///b.py", 9, 12));
+  auto s_names = labels(s_items);
+  EXPECT_NE(std::find(s_names.begin(), s_names.end(), "upper"), s_names.end());
+  EXPECT_NE(std::find(s_names.begin(), s_names.end(), "strip"), s_names.end());
+  int stars = 0;
+  for (const auto& it : s_items) stars += it.contains("labelDetails");
+  EXPECT_EQ(stars, 2);  // from initializationOptions
+  c.shutdown_and_exit();
+}
+
+TEST_F(ServerTest, IncrementalEditsInUtf16) {
+  Client c(serve());
+  c.initialize(nullptr, /*label_details=*/false);
+  c.open("file:///c.py", "import os\n# 😀 é\nv = 1\n");
+  // Replace "1" on line 2 with "os.pa" + later "th.", and edit after a surrogate pair on line 1.
+  c.notify("textDocument/didChange",
+           {{"textDocument", {{"uri", "file:///c.py"}, {"version", 2}}},
+            {"contentChanges",
+             {{{"range", {{"start", {{"line", 2}, {"character", 4}}}, {"end", {{"line", 2}, {"character", 5}}}}},
+               {"text", "os.pa"}},
+              {{"range", {{"start", {{"line", 1}, {"character", 4}}}, {"end", {{"line", 1}, {"character", 5}}}}},
+               {"text", "!"}},
+              {{"range", {{"start", {{"line", 2}, {"character", 9}}}, {"end", {{"line", 2}, {"character", 9}}}}},
+               {"text", "th."}}}}});
+  auto items = items_of(c.complete("file:///c.py", 2, 12));
+  auto names = labels(items);
+  EXPECT_NE(std::find(names.begin(), names.end(), "join"), names.end());
+  expect_model_order(items, "import os\n# 😀 !\nv = os.path.");
+  // Without labelDetails support the star goes into the label, and the insert text stays the name.
+  EXPECT_TRUE(items[0]["label"].get<std::string>().starts_with("★ "));
+  EXPECT_EQ(items[0]["insertText"], items[0]["filterText"]);
+  c.shutdown_and_exit();
+}
+
+TEST_F(ServerTest, CancelAndUnknownAndBeforeInit) {
+  Client c(serve());
+  auto early = c.request("textDocument/completion", Json::object());
+  EXPECT_EQ(early["error"]["code"], kServerNotInitialized);
+  c.initialize();
+  c.open("file:///d.py", "import os\nos.\n");
+  // The cancel arrives together with its request: the server must see it before answering.
+  std::string req =
+      make_request(100, "textDocument/completion",
+                   {{"textDocument", {{"uri", "file:///d.py"}}}, {"position", {{"line", 1}, {"character", 3}}}})
+          .dump();
+  std::string cancel = make_notification("$/cancelRequest", {{"id", 100}}).dump();
+  std::string both = "Content-Length: " + std::to_string(req.size()) + "\r\n\r\n" + req +
+                     "Content-Length: " + std::to_string(cancel.size()) + "\r\n\r\n" + cancel;
+  ASSERT_EQ(::write(c.process().stdin_fd(), both.data(), both.size()), ssize_t(both.size()));
+  auto r = c.wait_response(100);
+  EXPECT_EQ(r["error"]["code"], kRequestCancelled) << r.dump();
+  c.notify("$/noSuchNotification", Json::object());  // ignored, no reply
+  auto unk = c.request("no/such/method", Json::object());
+  EXPECT_EQ(unk["error"]["code"], kMethodNotFound);
+  c.shutdown_and_exit();
+}
+
+TEST_F(ServerTest, GarbageInputIsAnsweredAndSurvived) {
+  Client c(serve());
+  c.initialize();
+  std::string junk =
+      "hello there\r\n\r\n"                 // no Content-Length
+      "Content-Length: 7\r\n\r\n{\"a\":,}"  // invalid JSON
+      "Content-Length: 2\r\n\r\n[]"         // not an object
+      "Content-Length: -5\r\n\r\n";         // bad length
+  ASSERT_EQ(::write(c.process().stdin_fd(), junk.data(), junk.size()), ssize_t(junk.size()));
+  int parse_errors = 0;
+  for (int i = 0; i < 4; ++i) {
+    auto in = c.read_timed(5000);
+    ASSERT_EQ(in.kind, Incoming::kMessage);
+    parse_errors += in.message["error"]["code"] == kParseError && in.message["id"].is_null();
+  }
+  EXPECT_EQ(parse_errors, 4);
+  c.open("file:///e.py", "import os\nos.\n");
+  auto items = items_of(c.complete("file:///e.py", 1, 3));
+  EXPECT_FALSE(items.empty());
+  c.shutdown_and_exit();
+}
+
+TEST(TransportTest, OversizedMessageIsSkipped) {
+  int p[2], q[2];
+  ASSERT_EQ(::pipe(p), 0);
+  ASSERT_EQ(::pipe(q), 0);
+  Transport t(p[0], q[1], /*max_message=*/64);
+  std::string big(200, 'x');
+  std::string in = "Content-Length: 200\r\n\r\n" + big + "Content-Length: 2\r\n\r\n{}";
+  ASSERT_EQ(::write(p[1], in.data(), in.size()), ssize_t(in.size()));
+  ::close(p[1]);
+  EXPECT_EQ(t.read().kind, Incoming::kMalformed);
+  auto ok = t.read();
+  EXPECT_EQ(ok.kind, Incoming::kMessage);
+  EXPECT_EQ(t.read().kind, Incoming::kEof);
+  ::close(p[0]);
+  ::close(q[0]);
+  ::close(q[1]);
+}
+
+class ProxyTest : public ServerTest {
+ protected:
+  std::vector<std::string> fake() {
+    return serve({"python3", std::string(DOTWISE_SOURCE_DIR) + "/tests/lsp/fake_upstream.py"});
+  }
+};
+
+TEST_F(ProxyTest, ReranksUpstreamListAndKeepsUnknownOrder) {
+  Client c(fake());
+  auto init = c.initialize();
+  auto trig = init["result"]["capabilities"]["completionProvider"]["triggerCharacters"];
+  EXPECT_EQ(trig, Json::array({"[", "."}));
+  EXPECT_EQ(init["result"]["serverInfo"]["name"], "fake");  // passed through
+  std::string text = "import os\ns = os.getcwd()\nos.path.\n";
+  c.open("file:///p.py", text);
+  auto items = items_of(c.complete("file:///p.py", 2, 8));
+  auto names = labels(items);
+  ASSERT_EQ(names.size(), 10u);  // nothing hidden
+  expect_model_order(items, "import os\ns = os.getcwd()\nos.path.");
+  // Unknown public items keep the upstream order, after the known ones; private ones come last.
+  auto pos = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) - names.begin(); };
+  for (auto n : {"zeros", "count", "join", "upper", "exists", "append"}) EXPECT_LT(pos(n), pos("mystery_one")) << n;
+  EXPECT_LT(pos("mystery_one"), pos("mystery_two"));
+  for (auto n : {"_private", "__init__"})  // after the public ones unless confident (then starred)
+    EXPECT_TRUE(pos(n) > pos("mystery_two") || items[size_t(pos(n))].contains("labelDetails")) << n;
+  int preselected = 0;
+  for (const auto& it : items) preselected += it.value("preselect", false);
+  EXPECT_EQ(preselected, 1);
+  // The upstream's workspace/configuration request reached us under a renumbered id, and our answer
+  // reached it under its own id (1).
+  bool got = false;
+  for (int i = 0; i < 50 && !got; ++i) {
+    for (const auto& m : c.seen)
+      if (method_of(m) == "fake/gotResponse") {
+        EXPECT_EQ(m["params"]["id"], 1);
+        got = true;
+      }
+    if (!got) c.request("fake/state", nullptr);
+  }
+  EXPECT_TRUE(got);
+  // Resolve: the upstream sees its own label; our ranking fields survive its answer.
+  Json starred = items[0];
+  auto res = c.request("completionItem/resolve", starred);
+  EXPECT_EQ(res["result"]["sortText"], starred["sortText"]);
+  EXPECT_EQ(res["result"]["documentation"], "doc of " + starred["label"].get<std::string>());
+  c.shutdown_and_exit();
+}
+
+TEST_F(ProxyTest, UpstreamCrashIsSurvived) {
+  Client c(fake());
+  c.initialize();
+  c.open("file:///q.py", "import os\nos.path.\n");
+  int pid1 = c.request("fake/state", nullptr)["result"]["pid"];
+  Json hang_id = 9999;
+  c.io().write(make_request(hang_id, "fake/hang", nullptr));
+  c.notify("fake/crash", nullptr);
+  auto hung = c.wait_response(hang_id);
+  EXPECT_EQ(hung["error"]["code"], kContentModified) << hung.dump();
+  auto st = c.request("fake/state", nullptr);
+  ASSERT_TRUE(st.contains("result")) << st.dump();
+  EXPECT_NE(st["result"]["pid"].get<int>(), pid1);
+  EXPECT_EQ(st["result"]["opened"], Json::array({"file:///q.py"}));  // documents replayed
+  auto items = items_of(c.complete("file:///q.py", 1, 8));
+  EXPECT_EQ(items.size(), 10u);
+  c.shutdown_and_exit();
+}
+
+TEST_F(ProxyTest, RealPyright) {
+  std::string pyright = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/.bin/pyright-langserver";
+  if (!fs::exists(pyright)) GTEST_SKIP() << "pyright not installed (scripts/setup.sh)";
+  Client c(serve({pyright, "--stdio"}));
+  c.on_request = [](const Json& m) {
+    if (method_of(m) == "workspace/configuration") return Json(Json::array({nullptr}));
+    return Json(nullptr);
+  };
+  auto init = c.initialize();
+  ASSERT_TRUE(init.contains("result")) << init.dump();
+  c.open("file:///tmp/dotwise_pyright_test.py", "import os\nroot = os.getcwd()\nos.path.\n");
+  Json items;
+  for (int attempt = 0; attempt < 5 && items.empty(); ++attempt) {
+    auto r = c.complete("file:///tmp/dotwise_pyright_test.py", 2, 8);
+    if (r.contains("result") && !r["result"].is_null()) items = items_of(r);
+  }
+  ASSERT_FALSE(items.empty());
+  auto names = labels(items);
+  EXPECT_NE(std::find(names.begin(), names.end(), "join"), names.end());
+  expect_model_order(items, "import os\nroot = os.getcwd()\nos.path.");
+  c.shutdown_and_exit();
+}
+
+}  // namespace dw::lsp::test
+
+namespace dw::lsp::test {
+
+// A real editor: headless Neovim's built-in LSP client against `dotwise serve`, both modes.
+class NeovimTest : public ServerTest {
+ protected:
+  void run_nvim(std::vector<std::string> cmd, const std::string& name) {
+    if (std::system("nvim --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "nvim not installed";
+    fs::path file = dir_ / (name + ".py"), out = dir_ / (name + ".json");
+    std::ofstream(file) << "import os\nroot = os.getcwd()\nos.path.\n";
+    std::string env = "DW_CMD='" + Json(cmd).dump() + "' DW_FILE='" + file.string() + "' DW_OUT='" + out.string() +
+                      "' DW_LINE=2 DW_COL=8 ";
+    std::string script = std::string(DOTWISE_SOURCE_DIR) + "/tests/lsp/nvim_complete.lua";
+    int rc = std::system(
+        (env + "timeout 120 nvim --headless -u NONE -i NONE -n -c 'luafile " + script + "' > /dev/null 2>&1").c_str());
+    ASSERT_EQ(rc, 0);
+    std::ifstream in(out);
+    Json r = Json::parse(in, nullptr, false);
+    ASSERT_TRUE(r.is_object() && !r.contains("error")) << r.dump();
+    // The order the editor shows: the model's order (the items sorted by our sortText).
+    Json items = r["items"];
+    std::vector<std::pair<std::string, std::string>> by_sort;
+    for (const auto& it : items) by_sort.emplace_back(it["sortText"], it["filterText"]);
+    std::sort(by_sort.begin(), by_sort.end());
+    Json sorted = Json::array();
+    std::vector<std::string> shown;
+    for (const auto& [s, n] : by_sort) {
+      for (const auto& it : items)
+        if (it["sortText"] == s) sorted.push_back(it);
+      shown.push_back(n);
+    }
+    std::vector<std::string> words = r["words"];
+    ASSERT_EQ(words.size(), shown.size());
+    for (size_t i = 0; i < words.size(); ++i) EXPECT_TRUE(words[i].starts_with(shown[i])) << i << ": " << words[i];
+    EXPECT_NE(std::find(shown.begin(), shown.end(), "join"), shown.end());
+    expect_model_order(sorted, "import os\nroot = os.getcwd()\nos.path.");
+  }
+};
+
+TEST_F(NeovimTest, Standalone) { run_nvim(serve(), "nvim_standalone"); }
+
+TEST_F(NeovimTest, ProxyPyright) {
+  std::string pyright = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/.bin/pyright-langserver";
+  if (!fs::exists(pyright)) GTEST_SKIP() << "pyright not installed (scripts/setup.sh)";
+  run_nvim(serve({pyright, "--stdio"}), "nvim_pyright");
+}
+
+}  // namespace dw::lsp::test
+
+namespace dw::lsp::test {
+
+TEST(ContextWindowTest, KeepsImportsAndTheTailFromAStatementStart) {
+  std::string text = "import os\nfrom collections import (\n    OrderedDict,\n)\nx = 1\n";
+  for (int i = 0; i < 400; ++i) text += "def f" + std::to_string(i) + "(a):\n    return a\n";
+  text += "class K:\n    def m(self):\n        os.path.";
+  std::string w = context_window(text, {100, 32});
+  EXPECT_LT(w.size(), text.size() / 2);
+  EXPECT_TRUE(w.starts_with("import os\nfrom collections import (\n    OrderedDict,\n)\n")) << w.substr(0, 120);
+  EXPECT_TRUE(w.ends_with("class K:\n    def m(self):\n        os.path."));
+  EXPECT_EQ(w.find("x = 1"), std::string::npos);
+  size_t body = w.find("def f");
+  ASSERT_NE(body, std::string::npos);
+  // The window opens at a top-level statement, and shifts only every `step` lines.
+  EXPECT_EQ(context_window(text + "\n\n", {100, 32}).substr(0, w.size() - 20), w.substr(0, w.size() - 20));
+  EXPECT_EQ(context_window("import os\nos.", {100, 32}), "import os\nos.");
+}
+
+}  // namespace dw::lsp::test
+
+namespace dw::lsp::test {
+
+TEST_F(ServerTest, CompleteCommandPrintsRankedMembers) {
+  fs::path file = dir_ / "complete.py";
+  std::ofstream(file) << "import os\nroot = os.getcwd()\nx = os.path.\n";
+  std::string cmd = dotwise_binary() + " complete " + file.string() + ":3:13 --model " + model_ + " -n 50 --json";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ASSERT_EQ(::pclose(p), 0);
+  Json j = Json::parse(out);
+  EXPECT_EQ(j["class"], "os.path");
+  std::vector<std::string> names;
+  double prev = 1.0, total = 0;
+  for (const auto& it : j["items"]) {
+    names.push_back(it["name"]);
+    if (it["known"] && !is_private(names.back())) {
+      EXPECT_LE(it["probability"].get<double>(), prev + 1e-9);
+      prev = it["probability"];
+    }
+    total += it["probability"].get<double>();
+  }
+  EXPECT_NE(std::find(names.begin(), names.end(), "join"), names.end());
+  EXPECT_NEAR(total, 1.0, 1e-6);  // softmax over the known candidates, all printed (n = 50)
+}
+
+}  // namespace dw::lsp::test

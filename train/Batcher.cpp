@@ -1,0 +1,65 @@
+#include "train/Batcher.h"
+
+#include <algorithm>
+#include <numeric>
+#include <queue>
+#include <random>
+#include <stdexcept>
+
+namespace dw::train {
+
+Schedule::Schedule(const Dataset& d, uint32_t lanes, uint32_t T, uint64_t seed) : d_(d), T_(T) {
+  if (lanes == 0 || T == 0) throw std::invalid_argument("schedule: lanes and T must be positive");
+  std::vector<uint32_t> order(d.files.size());
+  std::iota(order.begin(), order.end(), 0u);
+  if (seed) {
+    std::mt19937_64 rng(seed);
+    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[size_t(rng() % i)]);  // portable shuffle
+  }
+  lane_chunks_.resize(lanes);
+  using Load = std::pair<uint64_t, uint32_t>;  // (chunks so far, lane): smallest first, ties by lane
+  std::priority_queue<Load, std::vector<Load>, std::greater<>> heap;
+  for (uint32_t l = 0; l < lanes; ++l) heap.push({0, l});
+  for (uint32_t f : order) {
+    auto [load, lane] = heap.top();
+    heap.pop();
+    auto n = uint32_t(d.files[f].ids.size());
+    for (uint32_t s = 0; s < n; s += T) lane_chunks_[lane].push_back({f, s});
+    tokens_ += n;
+    heap.push({lane_chunks_[lane].size(), lane});
+  }
+  for (const auto& l : lane_chunks_) steps_ = std::max<uint64_t>(steps_, l.size());
+}
+
+Batch Schedule::batch(uint64_t step, uint32_t lane_begin, uint32_t lane_end, bool with_next) const {
+  Batch b;
+  b.T = T_;
+  b.B = lane_end - lane_begin;
+  b.input.assign(size_t(b.T) * b.B, 0);
+  b.reset.assign(b.B, 1);
+  if (with_next) b.next_target.assign(b.input.size(), -1);
+  for (uint32_t j = 0; j < b.B; ++j) {
+    const auto& chunks = lane_chunks_.at(lane_begin + j);
+    if (step >= chunks.size()) continue;  // lane ran dry: padding, no targets
+    auto [f, start] = chunks[step];
+    const Stream& s = d_.files[f];
+    b.reset[j] = start == 0;
+    auto end = std::min<size_t>(s.ids.size(), size_t(start) + T_);
+    for (size_t i = start; i < end; ++i) {
+      size_t flat = (i - start) * b.B + j;
+      b.input[flat] = s.ids[i];
+      if (with_next && i + 1 < s.ids.size()) b.next_target[flat] = s.ids[i + 1];
+    }
+    b.tokens += end - start;
+    // The output after input i predicts ids[i+1]: sites with pos-1 in [start, end).
+    auto lo = std::lower_bound(s.sites.begin(), s.sites.end(), start + 1u);
+    for (auto it = lo; it != s.sites.end() && *it <= end; ++it) {
+      if (*it >= s.ids.size()) break;
+      b.site_index.push_back(int64_t(*it - 1 - start) * b.B + j);
+      b.site_target.push_back(s.ids[*it]);
+    }
+  }
+  return b;
+}
+
+}  // namespace dw::train

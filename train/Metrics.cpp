@@ -1,0 +1,70 @@
+#include "train/Metrics.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "support/FileIO.h"
+
+namespace dw::train {
+
+MetricsLog::MetricsLog(const std::filesystem::path& p, bool resume, uint64_t keep_until_step) : path_(p) {
+  std::string kept;
+  if (resume) {
+    std::ifstream in(p);
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_discarded() || !j.contains("step")) continue;  // a torn last line after a kill
+      if (j["step"].get<uint64_t>() <= keep_until_step) kept += line + "\n";
+    }
+  }
+  write_file_atomic(p, kept);
+}
+
+void MetricsLog::write(const nlohmann::json& line) {
+  if (path_.empty()) return;
+  std::ofstream out(path_, std::ios::app);
+  out << line.dump() << "\n";
+}
+
+std::string plot_curves(const std::filesystem::path& jsonl, const std::filesystem::path& png) {
+  std::ifstream in(jsonl);
+  std::ostringstream train, valid;
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded()) continue;
+    auto kind = j.value("kind", "");
+    if (kind == "train") train << j.value("tokens", 0.0) << ' ' << j.value("loss", 0.0) << '\n';
+    if (kind == "valid")
+      valid << j.value("tokens", 0.0) << ' ' << j.value("mrr", 0.0) << ' ' << j.value("top1", 0.0) << ' '
+            << j.value("loss", 0.0) << '\n';
+  }
+  if (train.str().empty()) return "nothing to plot yet";
+  auto dir = png.parent_path();
+  auto tdat = dir / ".curves-train.dat", vdat = dir / ".curves-valid.dat", gp = dir / ".curves.gp";
+  auto tmp_png = png.string() + ".tmp.png";
+  write_file_atomic(tdat, train.str());
+  write_file_atomic(vdat, valid.str().empty() ? "0 0 0 0\n" : valid.str());
+  std::ostringstream s;
+  s << "set terminal pngcairo size 1000,420 noenhanced\nset output '" << tmp_png << "'\n"
+    << "set multiplot layout 1,2\nset xlabel 'tokens seen'\nset grid\n"
+    << "set title 'training loss (site cross-entropy)'\nplot '" << tdat.string()
+    << "' using 1:2 with lines title 'train'"
+    << (valid.str().empty() ? "" : ", '" + vdat.string() + "' using 1:4 with linespoints title 'valid'") << "\n"
+    << "set title 'validation'\nset yrange [0:1]\nplot '" << vdat.string()
+    << "' using 1:2 with linespoints title 'MRR', '' using 1:3 with linespoints title 'top-1'\nunset multiplot\n";
+  write_file_atomic(gp, s.str());
+  std::string cmd = "gnuplot '" + gp.string() + "' >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    // pngcairo is not in every gnuplot build; the plain png terminal is.
+    auto script = s.str();
+    script.replace(script.find("pngcairo"), 8, "png");
+    write_file_atomic(gp, script);
+    if (std::system(cmd.c_str()) != 0) return "gnuplot failed or is not installed";
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp_png, png, ec);
+  return ec ? ec.message() : "";
+}
+
+}  // namespace dw::train
