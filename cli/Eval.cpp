@@ -13,6 +13,7 @@
 #include "eval/Evaluate.h"
 #include "eval/Report.h"
 #include "rank/Baselines.h"
+#include "rank/ModelRanker.h"
 #include "support/FileIO.h"
 #include "support/Parallel.h"
 #include "support/Progress.h"
@@ -32,7 +33,8 @@ struct EvalArgs {
   int bootstrap = 1000;
   uint64_t seed = 1;
   bool json = false, calls_only = false;
-  // issue 4: `--model FILE` adds the neural ranker (runtime/), named "model" in --rankers.
+  std::vector<std::string> models;  // each adds the neural ranker "model:<file stem>"
+  size_t lookback = 0;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -115,6 +117,7 @@ void run(const EvalArgs& a) {
   auto names = split_list(a.rankers);
   if (names.empty()) throw std::runtime_error("--rankers: give at least one ranker");
   bool need_stats = std::any_of(names.begin(), names.end(), [](const auto& n) { return n != "alphabetic"; });
+  std::erase_if(names, [](const std::string& n) { return n == "none"; });
   for (const auto& n : names)
     if (!is_baseline(n))
       throw std::runtime_error("--rankers: unknown ranker '" + n +
@@ -130,7 +133,17 @@ void run(const EvalArgs& a) {
   static const BaselineStats no_stats;  // alphabetic alone needs no training data
   const BaselineStats* s = stats ? stats.get() : &no_stats;
   for (const auto& n : names) factories.push_back({n, [n, s] { return make_baseline(n, *s); }});
-  // issue 4 hook: with --model FILE, push {"model", [&] { return make_model_ranker(model, vocab); }} here.
+  // Models are shared read-only between the worker threads; each ranker gets its own session.
+  std::vector<std::unique_ptr<Model>> models;
+  for (const auto& path : a.models) {
+    models.push_back(std::make_unique<Model>(Model::open(path)));
+    check_model_vocab(models.back()->file(), vocab);
+    const Model* m = models.back().get();
+    std::string name = "model:" + fs::path(path).stem().string();
+    size_t lookback = a.lookback;
+    factories.push_back({name, [m, name, lookback] { return std::make_unique<ModelRanker>(*m, name, lookback); }});
+  }
+  if (factories.empty()) throw std::runtime_error("no rankers: give --rankers and/or --model");
 
   auto roots = TypeshedIndex::default_roots();
   for (const auto& extra : a.stubs) roots.insert(roots.begin(), extra);
@@ -195,7 +208,10 @@ void add_eval(CLI::App& app) {
   cmd->add_option("data", a.input, "Extracted data directory (shards + vocab.tsv), or a directory of Python code")
       ->required();
   cmd->add_option("--split", a.split, "Split to evaluate: train, valid or test")->capture_default_str();
-  cmd->add_option("--rankers", a.rankers, "Comma-separated rankers")->capture_default_str();
+  cmd->add_option("--rankers", a.rankers, "Comma-separated baselines (or none)")->capture_default_str();
+  cmd->add_option("--model", a.models, "A .dwm model to rank with as well (repeatable; named model:<file stem>)");
+  cmd->add_option("--lookback", a.lookback, "Model context: the last N tokens before the site (0: the whole file prefix)")
+      ->capture_default_str();
   cmd->add_option("--cap", a.cap, "Sites per project at most (0: no cap)")->capture_default_str();
   cmd->add_flag("--calls-only", a.calls_only, "Only `recv.name(...)` call sites (the paper's method calls)");
   cmd->add_option("--compare", a.compare, "A,B: difference A - B in top-1 and MRR with a paired bootstrap 95% CI");
