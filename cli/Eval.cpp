@@ -6,12 +6,14 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "cli/Commands.h"
 #include "corpus/Corpus.h"
 #include "eval/Evaluate.h"
 #include "eval/Report.h"
+#include "lsp/Settings.h"
 #include "rank/Baselines.h"
 #include "rank/ModelRanker.h"
 #include "support/FileIO.h"
@@ -35,6 +37,7 @@ struct EvalArgs {
   bool json = false, calls_only = false;
   std::vector<std::string> models;  // each adds the neural ranker "model:<file stem>"
   size_t lookback = 0;
+  bool no_default_model = false;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -106,13 +109,32 @@ void run(const EvalArgs& a) {
   auto shards = list_shards(input, a.split);
   const bool on_the_fly = shards.empty();
 
-  // The vocabulary and the training data the baselines learn from.
-  fs::path vocab_path = fs::absolute(!a.vocab.empty() ? fs::path(a.vocab) : input / "vocab.tsv");
-  if (on_the_fly && a.vocab.empty())
+  // With no --model, the default model (models/default.dwm or $DOTWISE_MODEL) is ranked too, when present.
+  std::vector<std::string> model_paths = a.models;
+  const bool default_model = model_paths.empty() && !a.no_default_model && !lsp::default_model_path().empty();
+  if (default_model) model_paths.push_back(lsp::default_model_path());
+  std::vector<std::unique_ptr<Model>> models;  // shared read-only by the worker threads
+  for (const auto& path : model_paths) models.push_back(std::make_unique<Model>(Model::open(path)));
+
+  // The vocabulary: --vocab, else the data's own, else (a directory of code) the first model's.
+  std::optional<Vocab> vocab_store;
+  fs::path vocab_path;
+  if (!a.vocab.empty() || !on_the_fly) {
+    vocab_path = fs::absolute(!a.vocab.empty() ? fs::path(a.vocab) : input / "vocab.tsv");
+    vocab_store = Vocab::load(vocab_path);
+  } else if (!models.empty()) {
+    vocab_store = model_vocab(models.front()->file());
+  } else {
     throw std::runtime_error(a.input + ": no " + a.split +
-                             "-*.dws shards; to evaluate a directory of Python code, give --vocab DATA/vocab.tsv");
-  fs::path train_dir = !a.train_data.empty() ? fs::path(a.train_data) : on_the_fly ? vocab_path.parent_path() : input;
-  Vocab vocab = Vocab::load(vocab_path);
+                             "-*.dws shards; to evaluate a directory of Python code, give --model M.dwm or --vocab "
+                             "DATA/vocab.tsv");
+  }
+  const Vocab& vocab = *vocab_store;
+  // Baselines learn from train shards: --train-data, the data itself, or those beside --vocab.
+  fs::path train_dir = !a.train_data.empty() ? fs::path(a.train_data)
+                       : !on_the_fly         ? input
+                       : !vocab_path.empty() ? vocab_path.parent_path()
+                                             : fs::path();
 
   auto names = split_list(a.rankers);
   if (names.empty()) throw std::runtime_error("--rankers: give at least one ranker");
@@ -125,7 +147,11 @@ void run(const EvalArgs& a) {
   // Training members per class also feed the typed candidates, so the stats are loaded whenever they exist.
   std::unique_ptr<BaselineStats> stats;
   bool rebuilt = false;
-  if (need_stats || !list_shards(train_dir, "train").empty())
+  if (train_dir.empty()) {
+    if (!names.empty() && !models.empty())
+      fmt::print(stderr, "note: baselines skipped: they learn from training data (give --train-data DATA)\n");
+    names.clear();
+  } else if (need_stats || !list_shards(train_dir, "train").empty())
     stats = std::make_unique<BaselineStats>(BaselineStats::load_or_build(train_dir, threads, &rebuilt));
   auto t_stats = std::chrono::steady_clock::now();
 
@@ -133,12 +159,17 @@ void run(const EvalArgs& a) {
   static const BaselineStats no_stats;  // alphabetic alone needs no training data
   const BaselineStats* s = stats ? stats.get() : &no_stats;
   for (const auto& n : names) factories.push_back({n, [n, s] { return make_baseline(n, *s); }});
-  // Models are shared read-only between the worker threads; each ranker gets its own session.
-  std::vector<std::unique_ptr<Model>> models;
-  for (const auto& path : a.models) {
-    models.push_back(std::make_unique<Model>(Model::open(path)));
-    check_model_vocab(models.back()->file(), vocab);
-    const Model* m = models.back().get();
+  // Each ranker gets its own session over the shared model.
+  for (size_t i = 0; i < models.size(); ++i) {
+    const auto& path = model_paths[i];
+    try {
+      check_model_vocab(models[i]->file(), vocab);
+    } catch (const std::runtime_error& e) {
+      if (!default_model) throw;
+      fmt::print(stderr, "note: default model {} not used: {}\n", path, e.what());
+      continue;
+    }
+    const Model* m = models[i].get();
     std::string name = "model:" + fs::path(path).stem().string();
     size_t lookback = a.lookback;
     factories.push_back({name, [m, name, lookback] { return std::make_unique<ModelRanker>(*m, name, lookback); }});
@@ -210,7 +241,10 @@ void add_eval(CLI::App& app) {
   cmd->add_option("--split", a.split, "Split to evaluate: train, valid or test")->capture_default_str();
   cmd->add_option("--rankers", a.rankers, "Comma-separated baselines (or none)")->capture_default_str();
   cmd->add_option("--model", a.models, "A .dwm model to rank with as well (repeatable; named model:<file stem>)");
-  cmd->add_option("--lookback", a.lookback, "Model context: the last N tokens before the site (0: the whole file prefix)")
+  cmd->add_flag("--no-default-model", a.no_default_model,
+                "Do not rank with the default model when no --model is given");
+  cmd->add_option("--lookback", a.lookback,
+                  "Model context: the last N tokens before the site (0: the whole file prefix)")
       ->capture_default_str();
   cmd->add_option("--cap", a.cap, "Sites per project at most (0: no cap)")->capture_default_str();
   cmd->add_flag("--calls-only", a.calls_only, "Only `recv.name(...)` call sites (the paper's method calls)");
@@ -222,7 +256,8 @@ void add_eval(CLI::App& app) {
   cmd->add_option("--plot-format", a.plot_format, "svg or png")
       ->check(CLI::IsMember({"svg", "png"}))
       ->capture_default_str();
-  cmd->add_option("--vocab", a.vocab, "Vocabulary (default DATA/vocab.tsv; required for a directory of Python code)");
+  cmd->add_option("--vocab", a.vocab,
+                  "Vocabulary (default: DATA/vocab.tsv; for a directory of Python code, the model's)");
   cmd->add_option("--train-data", a.train_data,
                   "Where the train shards for the baselines are (default: beside the vocabulary)");
   cmd->add_option("--stubs", a.stubs, "Extra directory of .pyi stubs (searched before typeshed)");

@@ -1,6 +1,7 @@
 #include "corpus/Shard.h"
 
 #include <algorithm>
+#include <fstream>
 
 #include "support/BinaryIO.h"
 #include "support/FileIO.h"
@@ -64,8 +65,10 @@ ShardFile decode_file(ByteReader& r) {
   d.sites.resize(size_t(nsites));
   uint64_t pos = 0;
   for (auto& s : d.sites) {
-    pos += r.varint();
-    if (pos >= d.tokens.size()) r.fail("site position past the token stream");
+    // Checked before adding: a delta near 2^64 would wrap the sum back into range (out of order).
+    uint64_t delta = r.varint();
+    if (delta >= d.tokens.size() - pos) r.fail("site position past the token stream");
+    pos += delta;
     s.pos = uint32_t(pos);
     s.receiver = optional_string(r, d.strings.size());
     s.cls = optional_string(r, d.strings.size());
@@ -98,9 +101,11 @@ std::string encode_shard(const std::vector<ShardFile>& files) {
   return std::move(w.buffer());
 }
 
-ShardHeader read_shard_header(std::string_view bytes) {
-  ByteReader r(bytes, "shard");
-  if (bytes.size() < kHeaderBytes || bytes.substr(0, 8) != std::string_view(kMagic, 8))
+namespace {
+// `head` holds at least the header; `total` is the size of the whole shard it came from.
+ShardHeader parse_header(std::string_view head, uint64_t total) {
+  ByteReader r(head, "shard");
+  if (head.size() < kHeaderBytes || head.substr(0, 8) != std::string_view(kMagic, 8))
     throw FormatError("shard: not a dotwise shard (bad magic)");
   r.bytes(8);
   ShardHeader h;
@@ -113,11 +118,14 @@ ShardHeader read_shard_header(std::string_view bytes) {
   h.n_sites = r.u64();
   h.payload_bytes = r.u64();
   h.payload_hash = r.u64();
-  if (h.payload_bytes != bytes.size() - kHeaderBytes)
-    throw FormatError("shard: truncated or padded (header says " + std::to_string(h.payload_bytes) + " payload bytes, file has " +
-                      std::to_string(bytes.size() - kHeaderBytes) + ")");
+  if (h.payload_bytes != total - kHeaderBytes)
+    throw FormatError("shard: truncated or padded (header says " + std::to_string(h.payload_bytes) +
+                      " payload bytes, file has " + std::to_string(total - kHeaderBytes) + ")");
   return h;
 }
+}  // namespace
+
+ShardHeader read_shard_header(std::string_view bytes) { return parse_header(bytes, bytes.size()); }
 
 std::vector<ShardFile> decode_shard(std::string_view bytes) {
   ShardHeader h = read_shard_header(bytes);
@@ -146,6 +154,21 @@ std::vector<ShardFile> read_shard(const std::filesystem::path& p) {
   if (!r.error.empty()) throw FormatError(p.string() + ": " + r.error);
   try {
     return decode_shard(r.data);
+  } catch (const FormatError& e) {
+    throw FormatError(p.string() + ": " + e.what());
+  }
+}
+
+ShardHeader read_shard_file_header(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::string head(kHeaderBytes, '\0');
+  if (!in.read(head.data(), std::streamsize(head.size())))
+    throw FormatError(p.string() + ": shard: shorter than its header");
+  std::error_code ec;
+  auto size = std::filesystem::file_size(p, ec);
+  if (ec) throw FormatError(p.string() + ": " + ec.message());
+  try {
+    return parse_header(head, size);
   } catch (const FormatError& e) {
     throw FormatError(p.string() + ": " + e.what());
   }

@@ -30,6 +30,8 @@ std::string encode_shard(const std::vector<ShardFile>& files);
 // Throws FormatError (support/BinaryIO.h) on anything that is not a complete, intact shard.
 std::vector<ShardFile> decode_shard(std::string_view bytes);
 ShardHeader read_shard_header(std::string_view bytes);
+// The header of a shard file, checked against the file's size, without reading the payload.
+ShardHeader read_shard_file_header(const std::filesystem::path& p);
 
 void write_shard(const std::filesystem::path& p, const std::vector<ShardFile>& files);  // atomic
 std::vector<ShardFile> read_shard(const std::filesystem::path& p);

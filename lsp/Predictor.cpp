@@ -4,25 +4,8 @@
 
 namespace dw::lsp {
 
-Vocab vocab_of(const ModelFile& f) {
-  // Vocab::build orders by count (desc): giving token i the count V - i reproduces the file's ids.
-  const auto& toks = f.vocab();
-  const uint64_t V = toks.size();
-  std::vector<uint8_t> member(V, 0);
-  for (int32_t id : f.member_ids())
-    if (id >= 0 && uint64_t(id) < V) member[size_t(id)] = 1;
-  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> counts;
-  counts.reserve(V);
-  for (size_t i = 2; i < V; ++i) counts[std::string(toks[i])] = {V - i, member[i]};
-  Vocab v = Vocab::build(counts, 1, f.config().max_oov);
-  bool same = v.size() == V;
-  for (size_t i = 2; same && i < V; ++i) same = v.token(int32_t(i)) == toks[i];
-  if (!same) throw std::runtime_error("model vocabulary: duplicate tokens or missing <pad>/<unk>");
-  return v;
-}
-
 Predictor::Predictor(const Model& m, const Extractor& ex, PredictorOptions o)
-    : m_(m), ex_(ex), opt_(o), vocab_(vocab_of(m.file())) {
+    : m_(m), ex_(ex), opt_(o), vocab_(model_vocab(m.file())) {
   auto ids = m.file().member_ids();
   for (int32_t id : ids)
     if (id >= 0 && size_t(id) < m.file().vocab().size()) member_names_.push_back(m.file().token(id));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "corpus/Vocab.h"
+#include "rank/ModelRanker.h"
 #include "runtime/Model.h"
 #include "runtime/Session.h"
 #include "syntax/CompletionContext.h"
@@ -34,10 +35,6 @@ struct Prediction {
   std::unordered_map<std::string, int32_t> oov;  // the file's own tokens outside the vocabulary -> id
   size_t tokens = 0, ran = 0;                    // context tokens; tokens the LSTM actually ran
 };
-
-// The model's vocabulary as a corpus Vocab (so encode() is shared with training). Ids are checked
-// to match the model file's order.
-Vocab vocab_of(const ModelFile& f);
 
 class Predictor {
  public:

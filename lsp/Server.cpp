@@ -79,6 +79,12 @@ void Server::dispatch(const Json& msg) {
     reply_error(request ? msg["id"] : Json(nullptr), kInvalidRequest, "not a JSON-RPC request or notification");
     return;
   }
+  // A request method sent as a notification (no id): there is no one to answer, and its handler
+  // would reply to msg["id"], which a const Json does not have (found by fuzz_lsp: use-after-free).
+  if (!request && (method == "initialize" || method == "shutdown" || method == "textDocument/completion")) {
+    log(method + " sent without an id: ignored");
+    return;
+  }
   if (request && !initialized_ && method != "initialize") {
     reply_error(msg["id"], kServerNotInitialized, "initialize first");
     return;

@@ -1,6 +1,7 @@
 #include "rank/ModelRanker.h"
 
 #include <stdexcept>
+#include <unordered_map>
 
 namespace dw {
 
@@ -24,6 +25,23 @@ void ModelRanker::score(size_t site_index, std::span<const Candidate> cands, std
   cand_ids_.clear();
   for (const auto& c : cands) cand_ids_.push_back(c.id);  // -1 (unknown) scores -inf: ranked last
   session_.score(cand_ids_, out);
+}
+
+Vocab model_vocab(const ModelFile& f) {
+  // Vocab::build orders by count (desc): giving token i the count V - i reproduces the file's ids.
+  const auto& toks = f.vocab();
+  const uint64_t V = toks.size();
+  std::vector<uint8_t> member(V, 0);
+  for (int32_t id : f.member_ids())
+    if (id >= 0 && uint64_t(id) < V) member[size_t(id)] = 1;
+  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> counts;
+  counts.reserve(V);
+  for (size_t i = 2; i < V; ++i) counts[std::string(toks[i])] = {V - i, member[i]};
+  Vocab v = Vocab::build(counts, 1, f.config().max_oov);
+  bool same = v.size() == V;
+  for (size_t i = 2; same && i < V; ++i) same = v.token(int32_t(i)) == toks[i];
+  if (!same) throw std::runtime_error("model vocabulary: duplicate tokens or missing <pad>/<unk>");
+  return v;
 }
 
 void check_model_vocab(const ModelFile& model, const Vocab& vocab) {

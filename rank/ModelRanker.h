@@ -32,6 +32,10 @@ class ModelRanker : public Ranker {
   std::vector<int32_t> cand_ids_;
 };
 
+// The vocabulary a model file was trained with (its ids, member flags and OOV slots), so that code can
+// be encoded for it without the corpus's vocab.tsv.
+Vocab model_vocab(const ModelFile& model);
+
 // Throws std::runtime_error unless `model` was trained on `vocab`: same size, same OOV slots, and the
 // same token for every id (ids are only meaningful with the vocabulary they came from).
 void check_model_vocab(const ModelFile& model, const Vocab& vocab);

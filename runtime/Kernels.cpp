@@ -1,5 +1,6 @@
 #include "runtime/Kernels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -10,33 +11,75 @@ namespace dw {
 
 namespace {
 
-// The portable fallback: plain loops the compiler may vectorize for the baseline ISA.
-void matmul_f32(const float* W, size_t R, size_t C, const float* X, size_t T, float* Y) {
-  for (size_t t = 0; t < T; ++t)
-    for (size_t r = 0; r < R; ++r) {
-      float s = 0;
-      for (size_t c = 0; c < C; ++c) s += W[r * C + c] * X[t * C + c];
-      Y[t * R + r] += s;
+// The portable fallback: plain loops over the packed layouts (the compiler may vectorize the inner
+// loops over outputs for the baseline ISA). Its lane count is wider than AVX2's on purpose, so the
+// tests also run the packing with a second group width.
+constexpr size_t kScalarLanes = 16;
+
+// w(k, o): the weight of input k for output o.
+template <class Weight>
+void gemm(Weight w, size_t K, size_t G, const float* bias, const float* X, size_t xs, size_t T, float* Y,
+          const float* scale) {
+  thread_local std::vector<float> acc;
+  acc.resize(G);
+  for (size_t t = 0; t < T; ++t) {
+    std::fill(acc.begin(), acc.end(), 0.0f);
+    for (size_t k = 0; k < K; ++k) {
+      const float x = X[t * xs + k];
+      for (size_t o = 0; o < G; ++o) acc[o] += w(k, o) * x;
     }
+    for (size_t o = 0; o < G; ++o) Y[t * G + o] = bias[o] + (scale ? scale[o] : 1.0f) * acc[o];
+  }
 }
 
-void matmul_i8(const int8_t* Q, const float* scale, size_t R, size_t C, const float* X, size_t T, float* Y) {
-  for (size_t t = 0; t < T; ++t)
-    for (size_t r = 0; r < R; ++r) {
-      float s = 0;
-      for (size_t c = 0; c < C; ++c) s += float(Q[r * C + c]) * X[t * C + c];
-      Y[t * R + r] += scale[r] * s;
-    }
+void gemm_f32(const float* W, size_t K, size_t G, const float* bias, const float* X, size_t xs, size_t T, float* Y) {
+  gemm([W, G](size_t k, size_t o) { return W[k * G + o]; }, K, G, bias, X, xs, T, Y, nullptr);
+}
+
+void gemm_i8(const int8_t* Q, const float* scale, size_t K, size_t G, const float* bias, const float* X, size_t xs,
+             size_t T, float* Y) {
+  gemm([Q, G](size_t k, size_t o) { return float(Q[(k / 2) * 2 * G + 2 * o + k % 2]); }, K, G, bias, X, xs, T, Y,
+       scale);
 }
 
 float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
-void lstm_cell(const float* g, float* c, float* h, size_t dh) {
-  for (size_t j = 0; j < dh; ++j) {
-    float i = sigmoid(g[j]), f = sigmoid(g[dh + j]), u = std::tanh(g[2 * dh + j]), o = sigmoid(g[3 * dh + j]);
+// g: the 4*Hp gate pre-activations in the interleaved layout (see Kernels.h).
+void lstm_cell(const float* g, size_t Hp, float* c, float* h) {
+  constexpr size_t L = kScalarLanes;
+  for (size_t j = 0; j < Hp; ++j) {
+    const float* q = g + (j / L) * 4 * L + j % L;
+    float i = sigmoid(q[0]), f = sigmoid(q[L]), u = std::tanh(q[2 * L]), o = sigmoid(q[3 * L]);
     c[j] = f * c[j] + i * u;
     h[j] = o * std::tanh(c[j]);
   }
+}
+
+// w(k, o) on the group-major step layout (Kernels.h).
+template <class Weight>
+void lstm_step(Weight w, size_t K, size_t Hp, const float* gx, const float* h_in, float* c, float* h_out,
+               const float* scale) {
+  thread_local std::vector<float> g;
+  g.assign(gx, gx + 4 * Hp);
+  for (size_t o = 0; o < 4 * Hp; ++o) {
+    float s = 0;
+    for (size_t k = 0; k < K; ++k) s += w(k, o) * h_in[k];
+    g[o] += (scale ? scale[o] : 1.0f) * s;
+  }
+  lstm_cell(g.data(), Hp, c, h_out);
+}
+
+void lstm_step_f32(const float* W, size_t K, size_t Hp, const float* gx, const float* h_in, float* c, float* h_out) {
+  constexpr size_t P = 4 * kScalarLanes;
+  lstm_step([=](size_t k, size_t o) { return W[(o / P) * K * P + k * P + o % P]; }, K, Hp, gx, h_in, c, h_out, nullptr);
+}
+
+void lstm_step_i8(const int8_t* Q, const float* scale, size_t K, size_t Hp, const float* gx, const float* h_in,
+                  float* c, float* h_out) {
+  constexpr size_t P = 4 * kScalarLanes;
+  const size_t Kp = K + K % 2;
+  lstm_step([=](size_t k, size_t o) { return float(Q[(o / P) * Kp * P + (k / 2) * 2 * P + 2 * (o % P) + k % 2]); }, K,
+            Hp, gx, h_in, c, h_out, scale);
 }
 
 float dot_f32(const float* a, const float* b, size_t n) {
@@ -73,7 +116,7 @@ const Kernels& choose() {
 }  // namespace
 
 namespace kernels {
-const Kernels kScalar{"scalar", matmul_f32, matmul_i8, lstm_cell, dot_f32, dot_i8};
+const Kernels kScalar{"scalar", kScalarLanes, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
 }
 
 std::vector<const Kernels*> available_kernels() {

@@ -2,6 +2,13 @@
 // table the CPU supports is chosen once at run time (__builtin_cpu_supports), so one binary runs
 // everywhere: AVX-512, AVX2+FMA, or the portable fallback. DOTWISE_KERNELS=scalar|avx2|avx512
 // forces one (tests compare them all).
+//
+// The matrix kernels read weights packed at load time (runtime/Packed.h) rather than the file's
+// row-major [out x in] layout: column-major ("k-major"), so every input value is broadcast against a
+// contiguous run of outputs and no horizontal sums are needed, with the outputs padded to a multiple
+// of `lanes`. LSTM gate outputs are interleaved per group of `lanes` units, [i f g o] for units
+// [q*lanes, (q+1)*lanes) at columns q*4*lanes + {0, 1, 2, 3}*lanes, so one group's four gate
+// vectors finish together and the cell update runs on them while they are still in registers.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -11,13 +18,26 @@ namespace dw {
 
 struct Kernels {
   const char* name;
-  // Y[t*R + r] += dot(W[r], X[t*C ..]) for r < R, t < T. W is [R x C] row-major. With T = 1 it is a
-  // matrix-vector product (the recurrence); with T > 1 the input projection of a whole chunk.
-  void (*matmul_f32)(const float* W, size_t R, size_t C, const float* X, size_t T, float* Y);
-  // The same with INT8 rows: W[r] = scale[r] * Q[r].
-  void (*matmul_i8)(const int8_t* Q, const float* scale, size_t R, size_t C, const float* X, size_t T, float* Y);
-  // One LSTM cell update from pre-activations g = [i f g o] (4*dh): c = s(f)c + s(i)tanh(g); h = s(o)tanh(c).
-  void (*lstm_cell)(const float* gates, float* c, float* h, size_t dh);
+  size_t lanes;  // the output padding / gate group width the packed layouts use with this table
+  // Y[t*G + o] = bias[o] + sum_{k<K} X[t*xs + k] * W[k*G + o] for t < T, o < G (G a multiple of lanes):
+  // the input projection of a chunk of tokens at once (T > 1), or a matrix-vector product (T = 1).
+  void (*gemm_f32)(const float* W, size_t K, size_t G, const float* bias, const float* X, size_t xs, size_t T,
+                   float* Y);
+  // The same with INT8 weights and one scale per output column, stored with input pairs interleaved:
+  // W[k, o] = scale[o] * Q[(k/2)*2G + 2o + k%2] (K rounded up to even, zero-padded). The vector kernels
+  // quantize each activation row (a token's input, h_in) to int16 with its own scale (error at most
+  // max|x|/65534, far below the weights' INT8 error) and multiply pairs in int32 (pmaddwd).
+  void (*gemm_i8)(const int8_t* Q, const float* scale, size_t K, size_t G, const float* bias, const float* X, size_t xs,
+                  size_t T, float* Y);
+  // One LSTM step on the interleaved gate layout (G = 4*Hp, Hp a multiple of lanes): the gates are
+  // gx + W h_in (h_in: K values), then per unit c = s(f)c + s(i)tanh(g), h_out = s(o)tanh(c).
+  // c and h_out hold Hp values; h_out must not overlap h_in. W is stored group-major, so each gate
+  // group's weights are one contiguous stream: panels of P = 4*lanes columns, W[k, o] at
+  // (o/P)*K*P + k*P + o%P (INT8: (o/P)*Kp*P + (k/2)*2P + 2(o%P) + k%2, Kp = K rounded up to even).
+  void (*lstm_step_f32)(const float* W, size_t K, size_t Hp, const float* gx, const float* h_in, float* c,
+                        float* h_out);
+  void (*lstm_step_i8)(const int8_t* Q, const float* scale, size_t K, size_t Hp, const float* gx, const float* h_in,
+                       float* c, float* h_out);
   float (*dot_f32)(const float* a, const float* b, size_t n);
   float (*dot_i8)(const int8_t* q, const float* b, size_t n);  // unscaled
 };

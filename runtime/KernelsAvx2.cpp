@@ -2,12 +2,20 @@
 // reached only through kernels::avx2() after the CPU check in Kernels.cpp.
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "runtime/Kernels.h"
 
+#if defined(__clang__)  // clang has no GCC target regions (the fuzz build uses clang)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#endif
 
 namespace dw::kernels_avx2 {
 
@@ -37,9 +45,32 @@ struct V {
     __m256i idx = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(int(N - n)));
     return _mm256_and_ps(_mm256_permutevar8x32_ps(all, idx), _mm256_castsi256_ps(mask(n)));
   }
+  // INT8 weights against int16 activations: N outputs x 2 inputs (2N bytes) widened to int16
+  // pairs, multiplied with a broadcast pair and summed pairwise into int32 lanes (vpmaddwd).
+  using ireg = __m256i;
+  static ireg izero() { return _mm256_setzero_si256(); }
+  static ireg set1_i32(int32_t x) { return _mm256_set1_epi32(x); }
+  static ireg load_i8_pairs(const int8_t* p) {
+    return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+  static ireg madd_add(ireg acc, ireg w, ireg x) { return _mm256_add_epi32(acc, _mm256_madd_epi16(w, x)); }
+  static reg to_float(ireg x) { return _mm256_cvtepi32_ps(x); }
+  static float hmax(reg x) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
+  // N floats rounded to nearest and saturated to int16.
+  static void store_i16(int16_t* p, reg x) {
+    __m256i i = _mm256_cvtps_epi32(x);
+    __m128i packed = _mm_packs_epi32(_mm256_castsi256_si128(i), _mm256_extracti128_si256(i, 1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), packed);
+  }
   static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
   static reg sub(reg a, reg b) { return _mm256_sub_ps(a, b); }
   static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }
+  static reg rcp(reg a) { return _mm256_rcp_ps(a); }  // ~12 bits
   static reg div(reg a, reg b) { return _mm256_div_ps(a, b); }
   static reg fmadd(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
   static reg min(reg a, reg b) { return _mm256_min_ps(a, b); }
@@ -57,17 +88,24 @@ struct V {
   }
 };
 
-constexpr size_t kTokenBlock = 2;  // 4 rows x 2 tokens = 8 accumulators of 16 registers
+// 16 registers: a GEMM tile of 2 output vectors x 6 tokens (12 accumulators, 2 weights, 1 broadcast);
+// an LSTM step block of 3 gate groups (12 accumulators). INT8 needs a temporary per product (and
+// its int32 adds have latency 1): 2 x 4 tiles, 2-group blocks.
+constexpr size_t kGemmRows = 2, kGemmTokens = 6, kStepGroups = 3, kGemmTokensI8 = 2, kStepGroupsI8 = 1;
 #include "runtime/KernelsSimd.inc"
 
 }  // namespace dw::kernels_avx2
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 namespace dw::kernels {
 const Kernels* avx2() {
   using namespace kernels_avx2;
-  static const Kernels k{"avx2", matmul_f32, matmul_i8, lstm_cell, dot_f32, dot_i8};
+  static const Kernels k{"avx2", V::N, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
   return &k;
 }
 }  // namespace dw::kernels

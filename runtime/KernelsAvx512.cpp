@@ -2,16 +2,26 @@
 // pragma region; reached only through kernels::avx512() after the CPU check in Kernels.cpp.
 // GCC 12's avx512fintrin.h builds some results from _mm512_undefined_*(), which -Wuninitialized
 // reports wherever they are inlined (GCC bug 105593); the warning says nothing about our code.
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "runtime/Kernels.h"
 
+#if defined(__clang__)  // clang has no GCC target regions (the fuzz build uses clang)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx2,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx2,fma")
+#endif
 
 namespace dw::kernels_avx512 {
 
@@ -40,9 +50,25 @@ struct V {
                                    _mm512_set1_epi32(int(N - n)));
     return _mm512_maskz_permutexvar_ps(mask(n), idx, all);
   }
+  // INT8 weights against int16 activations: N outputs x 2 inputs (2N bytes) widened to int16
+  // pairs, multiplied with a broadcast pair and summed pairwise into int32 lanes (vpmaddwd).
+  using ireg = __m512i;
+  static ireg izero() { return _mm512_setzero_si512(); }
+  static ireg set1_i32(int32_t x) { return _mm512_set1_epi32(x); }
+  static ireg load_i8_pairs(const int8_t* p) {
+    return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
+  static ireg madd_add(ireg acc, ireg w, ireg x) { return _mm512_add_epi32(acc, _mm512_madd_epi16(w, x)); }
+  static reg to_float(ireg x) { return _mm512_cvtepi32_ps(x); }
+  static float hmax(reg x) { return _mm512_reduce_max_ps(x); }
+  // N floats rounded to nearest and saturated to int16.
+  static void store_i16(int16_t* p, reg x) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(x)));
+  }
   static reg add(reg a, reg b) { return _mm512_add_ps(a, b); }
   static reg sub(reg a, reg b) { return _mm512_sub_ps(a, b); }
   static reg mul(reg a, reg b) { return _mm512_mul_ps(a, b); }
+  static reg rcp(reg a) { return _mm512_rcp14_ps(a); }  // ~14 bits
   static reg div(reg a, reg b) { return _mm512_div_ps(a, b); }
   static reg fmadd(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
   static reg min(reg a, reg b) { return _mm512_min_ps(a, b); }
@@ -55,17 +81,24 @@ struct V {
   static float hsum(reg x) { return _mm512_reduce_add_ps(x); }
 };
 
-constexpr size_t kTokenBlock = 4;  // 4 rows x 4 tokens = 16 accumulators of 32 registers
+// 32 registers: a GEMM tile of 4 output vectors x 6 tokens (24 accumulators, 4 weights, 1 broadcast);
+// an LSTM step block of 4 gate groups (16 accumulators). INT8 needs a temporary per product:
+// 4 x 4 tiles, 3-group blocks.
+constexpr size_t kGemmRows = 4, kGemmTokens = 6, kStepGroups = 4, kGemmTokensI8 = 4, kStepGroupsI8 = 3;
 #include "runtime/KernelsSimd.inc"
 
 }  // namespace dw::kernels_avx512
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 namespace dw::kernels {
 const Kernels* avx512() {
   using namespace kernels_avx512;
-  static const Kernels k{"avx512", matmul_f32, matmul_i8, lstm_cell, dot_f32, dot_i8};
+  static const Kernels k{"avx512", V::N, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
   return &k;
 }
 }  // namespace dw::kernels

@@ -61,11 +61,11 @@ std::span<const float> Session::hidden() const {
 
 std::span<const float> Session::predicted_embedding() {
   if (!l_valid_) {
-    l_.resize(m_->config().dx);
+    l_.resize(m_->predicted_size());
     m_->predict(hidden().data(), l_.data());
     l_valid_ = true;
   }
-  return l_;
+  return std::span<const float>(l_).first(m_->config().dx);
 }
 
 void Session::score(std::span<const int32_t> ids, std::span<float> out) {

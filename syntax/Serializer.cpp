@@ -75,6 +75,8 @@ class Serializer {
     emit(node_text(n, src_).empty() ? t : node_text(n, src_));
   }
 
+  bool follows_dot() const { return !out_.tokens.empty() && out_.strings[out_.tokens.back()] == "."; }
+
   void site(TSNode attr, TSNode parent, TSNode member, const FileTypes::Scope* scope, uint32_t scope_id, bool in_if) {
     Site s;
     s.pos = uint32_t(out_.tokens.size());
@@ -124,7 +126,9 @@ class Serializer {
     std::vector<TSNode> kids;
     children_of(n, kids);
     for (TSNode c : kids) {
-      if (member.id && ts_node_eq(c, member) && !ts_node_is_missing(c) && is(c, "identifier"))
+      // A site only where the member directly follows its "." in the stream: error recovery can put
+      // stray tokens (a control character, an ERROR node) between them, and readers rely on tokens[pos-1].
+      if (member.id && ts_node_eq(c, member) && !ts_node_is_missing(c) && is(c, "identifier") && follows_dot())
         site(n, parent, c, scope, scope_id, in_if);
       bool outer = supers.id && ts_node_eq(c, supers);
       visit(c, n, outer ? scope : inner, outer ? scope_id : inner_id, child_in_if, depth + 1);

@@ -18,6 +18,9 @@ struct TrainConfig {
   std::string train_split = "train", valid_split = "valid";
   uint64_t max_train_files = 0;  // 0 = all; caps data for quick runs
   uint64_t max_valid_files = 2000;
+  // Which files a cap keeps: "spread" (evenly over the split, so over its projects) or "first" (the
+  // first N in shard order, i.e. a few projects: how stage 1 of models/default.dwm was trained).
+  std::string file_pick = "spread";
 
   // Optimisation (paper: Adam, lr 0.002, decay 0.97 per epoch, warm-up scaled by the number of workers).
   float lr = 0.002f, lr_decay = 0.97f, clip = 10.0f;
@@ -35,8 +38,8 @@ struct TrainConfig {
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, dx, dh, layers, dropout, batch, bptt, train_split,
-                                                valid_split, max_train_files, max_valid_files, lr, lr_decay, clip,
-                                                warmup_epochs, lr_scale_workers, aux_weight, epochs, patience,
+                                                valid_split, max_train_files, max_valid_files, file_pick, lr, lr_decay,
+                                                clip, warmup_epochs, lr_scale_workers, aux_weight, epochs, patience,
                                                 max_steps, seed, checkpoint_minutes, log_every, threads)
 
 }  // namespace dw::train

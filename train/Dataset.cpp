@@ -27,25 +27,45 @@ void add_file(Dataset& d, Stream s) {
   d.files.push_back(std::move(s));
 }
 
-Dataset load_split(const std::filesystem::path& dir, const std::string& split, const Vocab& v, uint64_t max_files) {
-  Dataset d;
-  for (const auto& shard : list_shards(dir, split)) {
-    for (const auto& f : read_shard(shard)) {
-      if (max_files && d.files.size() + d.skipped >= max_files) return d;
-      add_file(d, make_stream(v, f.data));
-    }
+namespace {
+
+// A cap of k files out of a split of N keeps file i when floor((i+1)k/N) > floor(ik/N): exactly k
+// files, evenly spread. Shards are written in project order, so taking the first k would train on a
+// handful of projects (alphabetically first) and overfit them; the spread covers every project.
+class Spread {
+ public:
+  Spread(const std::filesystem::path& dir, const std::string& split, uint64_t k) : k_(k) {
+    if (k_ == 0) return;
+    for (const auto& shard : list_shards(dir, split)) n_ += read_shard_file_header(shard).n_files;
   }
+  bool keep(uint64_t i) const { return k_ == 0 || k_ >= n_ || (i + 1) * k_ / n_ > i * k_ / n_; }
+
+ private:
+  uint64_t k_, n_ = 0;
+};
+
+}  // namespace
+
+Dataset load_split(const std::filesystem::path& dir, const std::string& split, const Vocab& v, uint64_t max_files,
+                   bool spread_out) {
+  Dataset d;
+  Spread spread(dir, split, spread_out ? max_files : 0);
+  uint64_t i = 0;
+  for (const auto& shard : list_shards(dir, split))
+    for (const auto& f : read_shard(shard)) {
+      if (!spread_out && max_files && i >= max_files) return d;
+      if (spread.keep(i++)) add_file(d, make_stream(v, f.data));
+    }
   return d;
 }
 
 VocabCounter count_split(const std::filesystem::path& dir, const std::string& split, uint64_t max_files) {
   VocabCounter c;
-  uint64_t n = 0;
+  Spread spread(dir, split, max_files);
+  uint64_t i = 0;
   for (const auto& shard : list_shards(dir, split))
-    for (const auto& f : read_shard(shard)) {
-      if (max_files && n++ >= max_files) return c;
-      c.add(f.data);
-    }
+    for (const auto& f : read_shard(shard))
+      if (spread.keep(i++)) c.add(f.data);
   return c;
 }
 

@@ -23,8 +23,11 @@ struct Dataset {
 Stream make_stream(const Vocab& v, const ExtractedFile& f);
 void add_file(Dataset& d, Stream s);
 
-// Reads DIR/<split>-*.dws. max_files = 0 reads everything. An absent split gives an empty dataset.
-Dataset load_split(const std::filesystem::path& dir, const std::string& split, const Vocab& v, uint64_t max_files = 0);
+// Reads DIR/<split>-*.dws. max_files = 0 reads everything; otherwise that many files, evenly spread
+// over the split (so over its projects), or with spread = false the first max_files in shard order. An absent split
+// gives an empty dataset.
+Dataset load_split(const std::filesystem::path& dir, const std::string& split, const Vocab& v, uint64_t max_files = 0,
+                   bool spread = true);
 
 // Counts tokens over a split's files (to rebuild the vocabulary with another min_count, for `tune`).
 VocabCounter count_split(const std::filesystem::path& dir, const std::string& split, uint64_t max_files = 0);

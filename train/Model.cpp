@@ -227,4 +227,28 @@ ModelWeights Model::to_weights(const Vocab& v) const {
   return w;
 }
 
+void Model::set_weights(const ModelWeights& w) {
+  auto& m = *impl_;
+  const auto& s = m.shape;
+  if (s.arch != "pred-emb") throw std::runtime_error("init: a model file holds the pred-emb architecture only");
+  if (w.cfg.vocab_size != s.vocab_size || w.cfg.max_oov != s.max_oov || w.cfg.dx != s.dx || w.cfg.dh != s.dh ||
+      w.cfg.layers != s.layers || w.lstm.size() != s.layers)
+    throw std::runtime_error("init: the model file's shape differs from this model's");
+  torch::NoGradGuard ng;
+  auto put = [](torch::Tensor& dst, const std::vector<float>& src, const char* what) {
+    if (int64_t(src.size()) != dst.numel()) throw std::runtime_error(std::string("init: wrong size of ") + what);
+    dst.view({-1}).copy_(torch::from_blob(const_cast<float*>(src.data()), {dst.numel()}));
+  };
+  put(m.emb, w.embedding, "embedding");
+  for (uint32_t l = 0; l < s.layers; ++l) {
+    put(m.lstm[4 * l], w.lstm[l].w_ih, "lstm w_ih");
+    put(m.lstm[4 * l + 1], w.lstm[l].w_hh, "lstm w_hh");
+    put(m.lstm[4 * l + 2], w.lstm[l].b, "lstm bias");
+    m.lstm[4 * l + 3].zero_();
+  }
+  put(m.proj_w, w.proj_w, "projection");
+  put(m.proj_b, w.proj_b, "projection bias");
+  put(m.out_b, w.out_b, "output bias");
+}
+
 }  // namespace dw::train

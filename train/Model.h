@@ -60,6 +60,9 @@ class Model {
   void set_state(const std::vector<float>& s, uint32_t lanes);
 
   ModelWeights to_weights(const Vocab& v) const;  // pred-emb only
+  // The inverse of to_weights (pred-emb only; sizes must match shape()): to_weights stores b_ih + b_hh
+  // as one bias, so it all goes to b_ih and b_hh starts at zero — the same function, fine-tunable.
+  void set_weights(const ModelWeights& w);
   static void set_threads(int n);
 
  private:

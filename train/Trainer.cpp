@@ -5,14 +5,18 @@
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 #include "corpus/Shard.h"
 #include "support/FileIO.h"
 #include "support/Progress.h"
 #include "train/Batcher.h"
 #include "train/Checkpoint.h"
+#include "train/Export.h"
+#include "train/InitModel.h"
 #include "train/Metrics.h"
 #include "train/Optimizer.h"
+#include "train/ProjectData.h"
 
 namespace dw::train {
 namespace {
@@ -105,7 +109,38 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
       throw std::runtime_error(
           fmt::format("--resume: the checkpoint is mid-epoch from {} process(es); resume with as many", ck->world));
   }
-  if (!vocab) vocab = Vocab::load(opts.data / "vocab.tsv");
+  std::optional<InitModel> init;
+  if (!opts.init.empty() && !ck) {  // fine-tuning: the init model fixes the architecture and the vocabulary
+    init = load_init(opts.init);
+    cfg.arch = init->shape.arch;
+    cfg.dx = init->shape.dx;
+    cfg.dh = init->shape.dh;
+    cfg.layers = init->shape.layers;
+    vocab = init->vocab;
+  }
+
+  // A source tree (no shards, no vocab.tsv) is extracted into RUN/data with the model's vocabulary.
+  std::filesystem::path data = opts.data;
+  if (is_source_tree(opts.data)) {
+    if (opts.init.empty())
+      throw std::runtime_error(
+          opts.data.string() +
+          " holds no extracted data (*.dws + vocab.tsv). To fine-tune on this source tree, give "
+          "--init MODEL.dwm; to train from scratch, run `dotwise corpus` and `dotwise extract` first");
+    data = opts.out / "data";
+    if (!(opts.resume && std::filesystem::exists(data / "split.tsv"))) {
+      if (lead) {
+        unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+        auto pd = prepare_project(opts.data, *vocab, data, threads);
+        fmt::print(stderr, "{}: {} training files ({} sites), {} held out ({} sites), {} skipped -> {}\n",
+                   opts.data.string(), pd.train_files, pd.train_sites, pd.valid_files, pd.valid_sites, pd.skipped_files,
+                   data.string());
+      }
+      double ready = 0;
+      comm.allreduce_sum(&ready, 1);  // the other ranks wait for rank 0's extraction
+    }
+  }
+  if (!vocab) vocab = Vocab::load(data / "vocab.tsv");
   if (cfg.batch == 0 || cfg.bptt == 0) throw std::invalid_argument("batch and bptt must be positive");
 
   ModelShape shape{cfg.arch, vocab->size(), vocab->max_oov(), cfg.dx, cfg.dh, cfg.layers};
@@ -116,14 +151,7 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
   const size_t local_state = size_t(2) * cfg.layers * B * cfg.dh;
   model.set_state({}, B);
 
-  if (!opts.init.empty() && !ck) {
-    auto init = load_checkpoint(opts.init, true);
-    if (!(init.shape == shape) || init.vocab_tokens.size() != vocab->size())
-      throw std::runtime_error(
-          "--init: the model's architecture or vocabulary differs from this run's (extract with the model's "
-          "vocabulary)");
-    std::copy(init.params.begin(), init.params.end(), model.params());
-  }
+  if (init) init->apply(model);
   Progress0 pos;
   if (ck) {
     if (!(ck->shape == shape) || ck->params.size() != n)
@@ -139,10 +167,13 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
                       B);
   }
 
-  auto train = load_split(opts.data, cfg.train_split, *vocab, cfg.max_train_files);
+  if (cfg.file_pick != "spread" && cfg.file_pick != "first")
+    throw std::invalid_argument("--file-pick: spread or first, not '" + cfg.file_pick + "'");
+  const bool spread = cfg.file_pick == "spread";
+  auto train = load_split(data, cfg.train_split, *vocab, cfg.max_train_files, spread);
   if (train.files.empty())
-    throw std::runtime_error("no training files in " + opts.data.string() + " (split '" + cfg.train_split + "')");
-  auto valid = load_split(opts.data, find_split(opts.data, cfg.valid_split), *vocab, cfg.max_valid_files);
+    throw std::runtime_error("no training files in " + data.string() + " (split '" + cfg.train_split + "')");
+  auto valid = load_split(data, find_split(data, cfg.valid_split), *vocab, cfg.max_valid_files, spread);
 
   MetricsLog log;
   if (lead) {
@@ -184,6 +215,28 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
 
   TrainResult res;
   res.params = n;
+  res.data = data;
+  // Fine-tuning: measure the init model first; it is the best model until an epoch beats it, so a
+  // run that only overfits hands back the weights it started from.
+  if (init && !valid.files.empty()) {
+    res.before = res.best = evaluate(model, valid, B, cfg.bptt, comm);
+    pos.best_mrr = res.before.mrr();
+    if (lead) {
+      log.write(
+          {{"kind", "valid"},
+           {"step", 0},
+           {"epoch", 0},
+           {"tokens", 0},
+           {"mrr", res.before.mrr()},
+           {"top1", res.before.top1 / double(res.before.sites)},
+           {"top5", res.before.top5 / double(res.before.sites)},
+           {"loss",
+            res.before.sites > res.before.unk ? res.before.nll_sum / double(res.before.sites - res.before.unk) : 0.0},
+           {"sites", res.before.sites},
+           {"unk_sites", res.before.unk}});
+      save(best_path, {});
+    }
+  }
   uint64_t total_tokens = uint64_t(cfg.epochs) * train.tokens;
   std::optional<Progress> bar;
   if (lead && !opts.quiet)
@@ -274,6 +327,7 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
         pos.best_mrr = res.last_mrr;
         pos.best_epoch = epoch + 1;
         pos.bad_epochs = 0;
+        res.best = ev;
         if (lead) save(best_path, {});
       } else if (++pos.bad_epochs >= cfg.patience && cfg.patience > 0) {
         stop = res.early_stopped = true;
@@ -293,6 +347,13 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
     if (lead) save(ckpt_path, lane_state);
   }
   if (bar) bar->finish();
+
+  // A model file in, a model file out: RUN/model.dwm from the best weights, quantized like the input.
+  if (lead && !opts.init.empty() && is_model_file(opts.init) && std::filesystem::exists(best_path)) {
+    bool int8 = !opts.export_fp32 && ModelFile::open(opts.init).quant() == Quant::kInt8;
+    res.exported = opts.out / "model.dwm";
+    export_model(best_path, res.exported, int8);
+  }
 
   res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   res.steps = pos.global_step;

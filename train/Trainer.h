@@ -23,10 +23,21 @@ struct TrainOptions {
   // Continue from RUN/checkpoint.dwc. The model, data and optimizer settings come from the checkpoint;
   // epochs, patience, max_steps, checkpoint_minutes, log_every and threads from cfg.
   bool resume = false;
-  std::filesystem::path init;  // start from this checkpoint's weights (fine-tuning; same vocabulary)
+  // Start from these weights (fine-tuning): a checkpoint (.dwc) or a model file (.dwm, FP32 or INT8).
+  // The architecture and the vocabulary come from it. With a .dwm the run ends by exporting
+  // RUN/model.dwm, quantized like the init model unless export_fp32. When DATA is a source tree rather
+  // than extracted data, it is extracted into RUN/data first (train/ProjectData.h).
+  std::filesystem::path init;
+  bool export_fp32 = false;
   std::optional<Vocab> vocab;  // instead of DATA/vocab.tsv (tune rebuilds it with other min_counts)
   bool quiet = false;          // no progress bar
   bool plot = true;
+};
+
+struct EvalStats {
+  uint64_t sites = 0, unk = 0;  // unk: the true member is <unk> (counted as a miss)
+  double rr_sum = 0, top1 = 0, top5 = 0, nll_sum = 0;
+  double mrr() const { return sites ? rr_sum / double(sites) : 0; }
 };
 
 struct TrainResult {
@@ -35,12 +46,10 @@ struct TrainResult {
   uint64_t steps = 0, tokens = 0, params = 0;
   double seconds = 0, tokens_per_s = 0;
   bool early_stopped = false, interrupted = false;  // interrupted: stopped by max_steps
-};
-
-struct EvalStats {
-  uint64_t sites = 0, unk = 0;  // unk: the true member is <unk> (counted as a miss)
-  double rr_sum = 0, top1 = 0, top5 = 0, nll_sum = 0;
-  double mrr() const { return sites ? rr_sum / double(sites) : 0; }
+  // Fine-tuning (--init): the validation split before any step and at the best epoch (epoch 0 = no
+  // epoch beat the init model, whose weights are then kept); the data used; the exported model.
+  EvalStats before, best;
+  std::filesystem::path data, exported;
 };
 
 TrainResult run_training(const TrainOptions& opts, Comm& comm);

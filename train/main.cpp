@@ -1,5 +1,6 @@
 // dotwise-train: the libtorch side of dotwise (`dotwise train|tune` exec it).
-//   dotwise-train train DATA -o RUN [--procs 2] [--resume] [--init MODEL.dwc]
+//   dotwise-train train DATA -o RUN [--procs 2] [--resume] [--init MODEL.dwc|MODEL.dwm]
+//   dotwise-train train PROJECT_DIR -o RUN --init MODEL.dwm   (fine-tune on a source tree)
 //   dotwise-train tune  DATA -o RUN --trials 8 [--epochs 2]
 //   dotwise-train export RUN/best.dwc -o model.dwm [--int8]
 #include <fmt/core.h>
@@ -11,6 +12,7 @@
 #include "train/Distributed.h"
 #include "train/Export.h"
 #include "train/Launcher.h"
+#include "train/ProjectData.h"
 #include "train/Trainer.h"
 #include "train/Tune.h"
 
@@ -25,7 +27,8 @@ void add_config_flags(CLI::App& c, TrainConfig& cfg) {
   c.add_option("--dh", cfg.dh, "LSTM hidden size")->capture_default_str();
   c.add_option("--layers", cfg.layers, "LSTM layers")->capture_default_str();
   c.add_option("--dropout", cfg.dropout, "dropout probability")->capture_default_str();
-  c.add_option("--batch", cfg.batch, "files side by side per process")->capture_default_str();
+  c.add_option("--batch", cfg.batch, "files side by side per process (fine-tuning on a source tree: 16)")
+      ->capture_default_str();
   c.add_option("--bptt", cfg.bptt, "truncated-BPTT chunk (T_RNN)")->capture_default_str();
   c.add_option("--lr", cfg.lr, "Adam learning rate")->capture_default_str();
   c.add_option("--lr-decay", cfg.lr_decay, "learning-rate factor per epoch")->capture_default_str();
@@ -47,6 +50,8 @@ void add_config_flags(CLI::App& c, TrainConfig& cfg) {
   c.add_option("--max-train-files", cfg.max_train_files, "use at most this many training files (0 = all)")
       ->capture_default_str();
   c.add_option("--max-valid-files", cfg.max_valid_files, "validate on at most this many files")->capture_default_str();
+  c.add_option("--file-pick", cfg.file_pick, "with a file cap: spread (evenly over the split) or first (shard order)")
+      ->capture_default_str();
   c.add_option("--train-split", cfg.train_split, "training split name")->capture_default_str();
   c.add_option("--valid-split", cfg.valid_split, "validation split name")->capture_default_str();
 }
@@ -67,11 +72,19 @@ int main(int argc, char** argv) {
 
   dw::train::TrainOptions to;
   unsigned procs = 1;
-  auto* train = app.add_subcommand("train", "train a model on extracted data (DATA/*.dws + DATA/vocab.tsv)");
-  train->add_option("DATA", to.data, "directory written by `dotwise extract`")->required();
+  auto* train = app.add_subcommand(
+      "train", "train a model on extracted data (DATA/*.dws + DATA/vocab.tsv), or fine-tune one on a source tree");
+  train
+      ->add_option("DATA", to.data,
+                   "directory written by `dotwise extract`, or (with --init) a directory of Python code to "
+                   "fine-tune on: it is extracted into RUN/data, 20% of its files held out as `valid`")
+      ->required();
   train->add_option("-o,--out", to.out, "run directory (checkpoints, metrics, plot)")->required();
   train->add_flag("--resume", to.resume, "continue from RUN/checkpoint.dwc");
-  train->add_option("--init", to.init, "start from this checkpoint's weights (fine-tune)");
+  train->add_option("--init", to.init,
+                    "fine-tune from this model: a checkpoint (.dwc) or a model file (.dwm, FP32 or INT8); its "
+                    "architecture and vocabulary are used. With a .dwm, RUN/model.dwm is written at the end");
+  train->add_flag("--fp32", to.export_fp32, "write RUN/model.dwm in FP32 even when the --init model is INT8");
   train->add_option("--procs", procs, "data-parallel processes on this machine")->capture_default_str();
   train->add_flag("-q,--quiet", to.quiet, "no progress bar");
   add_config_flags(*train, to.cfg);
@@ -93,12 +106,28 @@ int main(int argc, char** argv) {
   exp->add_flag("--int8", int8, "8-bit min/max quantized weights");
 
   CLI11_PARSE(app, argc, argv);
+  // One project has a few hundred files: 64 lanes would leave most of them idle behind its longest
+  // files, so fine-tuning on a source tree defaults to fewer lanes (and so more, cheaper steps).
+  if (train->parsed() && train->count("--batch") == 0 && !to.init.empty() && dw::train::is_source_tree(to.data))
+    to.cfg.batch = dw::train::kProjectBatch;
   try {
     if (train->parsed()) {
       if (procs > 1 && !dw::train::in_group()) return dw::train::launch_local(procs, {argv + 1, argv + argc});
       auto comm = dw::train::Comm::from_env();
       dw::train::configure_threads(to.cfg.threads, local_procs(unsigned(comm->world())));
       auto r = dw::train::run_training(to, *comm);
+      if (comm->rank() == 0 && r.before.sites) {
+        auto line = [](const dw::train::EvalStats& e) {
+          double n = double(e.sites);
+          return fmt::format("top-1 {:.2f}%  top-5 {:.2f}%  MRR {:.4f}", 100 * e.top1 / n, 100 * e.top5 / n, e.mrr());
+        };
+        fmt::print(stderr, "validation split, {} sites:\n  before  {}\n  after   {}  ({})\n", r.before.sites,
+                   line(r.before), line(r.best),
+                   r.best_epoch ? fmt::format("best epoch {}", r.best_epoch) : "no epoch beat the init model: kept it");
+      }
+      if (comm->rank() == 0 && !r.exported.empty())
+        fmt::print(stderr, "wrote {}  (compare: dotwise eval {} --split valid --model {} --model {})\n",
+                   r.exported.string(), r.data.string(), to.init.string(), r.exported.string());
       if (comm->rank() == 0)
         fmt::print(
             "{{\"best_mrr\": {:.4f}, \"best_epoch\": {}, \"epochs\": {}, \"steps\": {}, \"tokens\": {}, \"seconds\": "

@@ -5,7 +5,9 @@
 #include <random>
 
 #include "model/ModelFile.h"
+#include "model/Quantize.h"
 #include "model/RandomWeights.h"
+#include "runtime/Packed.h"
 #include "runtime/Session.h"
 #include "tests/runtime/Reference.h"
 
@@ -56,44 +58,109 @@ TEST_P(EveryKernel, Fp32MatchesScalarReferenceOnRandomContexts) {
   }
 }
 
-TEST_P(EveryKernel, MatmulAgreesWithScalarKernel) {
+TEST_P(EveryKernel, GemmMatchesPlainLoops) {
   const Kernels& k = *GetParam();
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<float> u(-1, 1);
-  for (size_t R : {1, 3, 8, 13, 400})
-    for (size_t C : {1, 5, 8, 16, 17, 100, 150})
-      for (size_t T : {1, 2, 3, 5, 9}) {
-        std::vector<float> W(R * C), X(T * C), Y(T * R, 0.5f), Yref = Y, scale(R);
-        std::vector<int8_t> Q(R * C);
+  for (size_t G : {k.lanes, 2 * k.lanes, 3 * k.lanes, 13 * k.lanes})
+    for (size_t K : {1, 5, 8, 17, 100, 150})
+      for (size_t T : {1, 2, 3, 5, 6, 7, 13}) {
+        const size_t xs = K + 3;  // a row stride wider than K, as for padded layer outputs
+        std::vector<float> W(K * G), X(T * xs), bias(G), scale(G), Y(T * G), Z(T * G);
+        std::vector<int8_t> Q((K + K % 2) * G);  // input pairs interleaved (Kernels.h)
         for (auto& x : W) x = u(rng);
         for (auto& x : X) x = u(rng);
+        for (auto& x : bias) x = u(rng);
         for (auto& x : scale) x = u(rng);
         for (auto& q : Q) q = int8_t(int(u(rng) * 127));
-        k.matmul_f32(W.data(), R, C, X.data(), T, Y.data());
-        kernels::kScalar.matmul_f32(W.data(), R, C, X.data(), T, Yref.data());
-        for (size_t i = 0; i < Y.size(); ++i) ASSERT_NEAR(Y[i], Yref[i], 1e-4) << R << "x" << C << " T=" << T;
-        std::vector<float> Z(T * R, 0.0f), Zref = Z;
-        k.matmul_i8(Q.data(), scale.data(), R, C, X.data(), T, Z.data());
-        kernels::kScalar.matmul_i8(Q.data(), scale.data(), R, C, X.data(), T, Zref.data());
-        for (size_t i = 0; i < Z.size(); ++i) ASSERT_NEAR(Z[i], Zref[i], 1e-3 * (1 + std::fabs(Zref[i])));
-        EXPECT_NEAR(k.dot_f32(W.data(), X.data(), C), kernels::kScalar.dot_f32(W.data(), X.data(), C), 1e-4);
-        EXPECT_NEAR(k.dot_i8(Q.data(), X.data(), C), kernels::kScalar.dot_i8(Q.data(), X.data(), C), 1e-2);
+        k.gemm_f32(W.data(), K, G, bias.data(), X.data(), xs, T, Y.data());
+        k.gemm_i8(Q.data(), scale.data(), K, G, bias.data(), X.data(), xs, T, Z.data());
+        for (size_t t = 0; t < T; ++t)
+          for (size_t o = 0; o < G; ++o) {
+            double y = bias[o], z = 0, qsum = 0, xmax = 0;
+            for (size_t c = 0; c < K; ++c) {
+              const double q = Q[(c / 2) * 2 * G + 2 * o + c % 2], x = X[t * xs + c];
+              y += double(W[c * G + o]) * x;
+              z += q * x;
+              qsum += std::fabs(q);
+              xmax = std::max(xmax, std::fabs(x));
+            }
+            z = bias[o] + scale[o] * z;
+            // The documented int16 activation error: each x off by at most max|x| / 65534.
+            const double act = std::fabs(scale[o]) * qsum * xmax / 65534.0;
+            ASSERT_NEAR(Y[t * G + o], y, 1e-4) << k.name << " G=" << G << " K=" << K << " T=" << T;
+            ASSERT_NEAR(Z[t * G + o], z, 1e-4 * (1 + std::fabs(z)) + act) << k.name << " G=" << G << " K=" << K;
+          }
       }
+  std::vector<float> a(37), b(37);
+  std::vector<int8_t> q(37);
+  for (size_t n = 0; n <= a.size(); ++n) {
+    double d = 0, dq = 0;
+    for (size_t i = 0; i < n; ++i) {
+      a[i] = u(rng), b[i] = u(rng), q[i] = int8_t(int(u(rng) * 127));
+      d += double(a[i]) * b[i];
+      dq += double(q[i]) * b[i];
+    }
+    EXPECT_NEAR(k.dot_f32(a.data(), b.data(), n), d, 1e-4) << n;
+    EXPECT_NEAR(k.dot_i8(q.data(), b.data(), n), dq, 1e-2) << n;
+  }
 }
 
-TEST_P(EveryKernel, LstmCellMatchesLibm) {
+// One step through the packing and the fused gates + cell, against the definition in double.
+TEST_P(EveryKernel, LstmStepMatchesLibm) {
   const Kernels& k = *GetParam();
-  const size_t dh = 37;
-  std::vector<float> g(4 * dh), c(dh), h(dh);
-  for (size_t i = 0; i < g.size(); ++i) g[i] = -30.0f + 60.0f * float(i) / float(g.size());  // saturates too
-  for (size_t j = 0; j < dh; ++j) c[j] = float(j) / 10.0f - 1.0f;
-  std::vector<float> c2 = c, h2(dh);
-  k.lstm_cell(g.data(), c.data(), h.data(), dh);
-  kernels::kScalar.lstm_cell(g.data(), c2.data(), h2.data(), dh);
-  for (size_t j = 0; j < dh; ++j) {
-    EXPECT_NEAR(c[j], c2[j], 1e-6);
-    EXPECT_NEAR(h[j], h2[j], 1e-6);
-  }
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<float> u(-1, 1);
+  for (size_t dh : {1, 7, 29, 37, 100})
+    for (size_t K : {3, 37, 150}) {
+      const size_t hp = round_up(dh, k.lanes);
+      std::vector<float> W(4 * dh * K), gx_rows(4 * dh), h(K), c(dh);
+      for (auto& x : W) x = u(rng);
+      for (auto& x : h) x = u(rng);
+      for (size_t r = 0; r < gx_rows.size(); ++r) gx_rows[r] = 40.0f * u(rng);  // saturates too
+      for (size_t j = 0; j < dh; ++j) c[j] = 3.0f * u(rng);
+      TensorView tv{.rows = uint32_t(4 * dh), .cols = uint32_t(K), .f32 = W.data()};
+      PackedMatrix p = pack_gates(tv, dh, k.lanes, GateLayout::kGroupMajor);
+      auto q = quantize_rows(W, 4 * dh, K);
+      TensorView tq{.rows = uint32_t(4 * dh), .cols = uint32_t(K), .i8 = q.q.data(), .scale = q.scale.data()};
+      PackedMatrix pq = pack_gates(tq, dh, k.lanes, GateLayout::kGroupMajor);
+      auto gx = pack_gate_vector(gx_rows.data(), dh, k.lanes);
+      auto expect = [&](const std::vector<float>& w, std::vector<double>& ce, std::vector<double>& he) {
+        auto sig = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
+        std::vector<double> g(4 * dh);
+        for (size_t r = 0; r < 4 * dh; ++r) {
+          g[r] = gx_rows[r];
+          for (size_t i = 0; i < K; ++i) g[r] += double(w[r * K + i]) * h[i];
+        }
+        ce.resize(dh);
+        he.resize(dh);
+        for (size_t j = 0; j < dh; ++j) {
+          ce[j] = sig(g[dh + j]) * c[j] + sig(g[j]) * std::tanh(g[2 * dh + j]);
+          he[j] = sig(g[3 * dh + j]) * std::tanh(ce[j]);
+        }
+      };
+      std::vector<double> ce, he, cq, hq;
+      expect(W, ce, he);
+      expect(dequantize_rows(q, K), cq, hq);
+      std::vector<float> cs(hp, 0.0f), cs8(hp, 0.0f), hs(hp, -9.0f), hs8(hp, -9.0f);
+      std::copy(c.begin(), c.end(), cs.begin());
+      std::copy(c.begin(), c.end(), cs8.begin());
+      k.lstm_step_f32(p.f32.data(), K, hp, gx.data(), h.data(), cs.data(), hs.data());
+      k.lstm_step_i8(pq.i8.data(), pq.scale.data(), K, hp, gx.data(), h.data(), cs8.data(), hs8.data());
+      for (size_t j = 0; j < hp; ++j) {
+        if (j >= dh) {  // padding units keep a zero state
+          EXPECT_EQ(cs[j], 0.0f);
+          EXPECT_EQ(hs[j], 0.0f);
+          EXPECT_EQ(hs8[j], 0.0f);
+          continue;
+        }
+        ASSERT_NEAR(cs[j], ce[j], 1e-5) << k.name << " dh=" << dh << " K=" << K << " j=" << j;
+        ASSERT_NEAR(hs[j], he[j], 1e-5) << k.name << " dh=" << dh << " K=" << K << " j=" << j;
+        // INT8 kernels may also quantize h_in to int16 (relative error 1/65534 per value).
+        ASSERT_NEAR(cs8[j], cq[j], 2e-3) << k.name << " dh=" << dh << " K=" << K << " j=" << j;
+        ASSERT_NEAR(hs8[j], hq[j], 2e-3) << k.name << " dh=" << dh << " K=" << K << " j=" << j;
+      }
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernels, EveryKernel, ::testing::ValuesIn(available_kernels()),

@@ -1,0 +1,3 @@
+ï»¿class A:
+	def f(self):
+		self.ÿþx.y

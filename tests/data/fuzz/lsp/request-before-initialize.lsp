@@ -1,0 +1,3 @@
+Content-Length: 80
+
+{"jsonrpc": "2.0", "id": "a", "method": "textDocument/completion", "params": {}}
