@@ -14,9 +14,11 @@ enum class Skip : uint8_t { None, Empty, TooLarge, Binary, NotUtf8, TooDeep, Par
 const char* skip_name(Skip s);
 
 struct ExtractOptions {
-  uint64_t max_bytes = 10u << 20;   // larger files are skipped (counted)
-  double max_invalid_utf8 = 0.01;   // share of bad bytes repaired (as U+FFFD) before the file counts as not UTF-8
-  uint32_t max_depth = 1000;        // deeper ASTs are cut at this depth (counted), never recursed into
+  uint64_t max_bytes = 10u << 20;  // larger files are skipped (counted)
+  double max_invalid_utf8 = 0.01;  // share of bad bytes repaired (as U+FFFD) before the file counts as not UTF-8
+  // Deeper ASTs are cut here (counted), never recursed into. 400 keeps the recursive serializer inside
+  // an 8 MB stack even with sanitizer-sized frames; real code stays far below (Python allows 200 parens).
+  uint32_t max_depth = 400;
 };
 
 struct ExtractResult {

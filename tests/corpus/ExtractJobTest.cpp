@@ -1,9 +1,8 @@
-#include "corpus/ExtractJob.h"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 
+#include "corpus/ExtractJob.h"
 #include "corpus/Shard.h"
 #include "corpus/Vocab.h"
 #include "support/FileIO.h"
@@ -21,14 +20,16 @@ struct Fixture {
         "import os\nos.getcwd()\nos.path.join('a', 'b')\n",
         "import logging\nlog = logging.getLogger()\nlog.info('x')\nlog.warning('y')\n",
         "s = 'x'\ns.upper()\ns.strip().lower()\n",
-        "",                                     // empty: skipped
+        "",                                      // empty: skipped
         "data = b'\\x00'\x00\x01\x02 binary\n",  // NUL bytes: skipped
     };
     const char* splits[] = {"train", "train", "test", "train", "valid"};
     for (int i = 0; i < 5; ++i) {
       fs::path p = root / "src" / ("f" + std::to_string(i) + ".py");
       fs::create_directories(p.parent_path());
-      std::string src(sources[i], i == 4 ? 28 : std::strlen(sources[i]));
+      // Source 4 holds NUL bytes, so strlen would stop early: its length is spelled out.
+      std::string src(sources[i],
+                      i == 4 ? sizeof("data = b'\\x00'\x00\x01\x02 binary\n") - 1 : std::strlen(sources[i]));
       std::ofstream(p, std::ios::binary) << src;
       entries.push_back({"p" + std::to_string(i), splits[i], "f.py", p, src.size(), dw::hash64(src)});
     }

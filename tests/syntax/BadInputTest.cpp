@@ -19,8 +19,10 @@ TEST(BadInput, SkipsAreClassified) {
 }
 
 TEST(BadInput, AFewBadBytesAreRepairedAndParsed) {
-  std::string src = "import os\n# caf\xe9 latin-1 comment in a long enough file ................................\n"
-                    "os.getcwd()\n" + std::string(200, '#') + "\n";
+  std::string src =
+      "import os\n# caf\xe9 latin-1 comment in a long enough file ................................\n"
+      "os.getcwd()\n" +
+      std::string(200, '#') + "\n";
   auto r = run(src);
   EXPECT_EQ(r.skip, dw::Skip::None);
   EXPECT_TRUE(r.repaired_utf8);
@@ -52,7 +54,8 @@ TEST(BadInput, RandomBytesNeverCrash) {
   std::mt19937 rng(42);
   for (int i = 0; i < 300; ++i) {
     std::string s(size_t(rng() % 400), '\0');
-    for (auto& c : s) c = char("ab.(): \n\x01\xc3\xa9\"'#\\x=_[]{},"[rng() % 26]);
+    static constexpr char kChars[] = "ab.(): \n\x01\xc3\xa9\"'#\\x=_[]{},";
+    for (auto& c : s) c = kChars[rng() % (sizeof(kChars) - 1)];
     auto r = run(s);
     for (const auto& site : r.file.sites) ASSERT_LT(site.pos, r.file.tokens.size());
   }
