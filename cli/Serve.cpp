@@ -13,8 +13,8 @@ void add_serve(CLI::App& app) {
       "(e.g. `pyright-langserver --stdio`, `basedpyright-langserver --stdio`, `pylsp`) and re-ranks its lists");
   static std::string model;
   static int stars = 5;
-  static bool star_in_label = false, quiet = false;
-  static size_t lookback = 1000, context_lines = 150;
+  static bool star_in_label = false, quiet = false, trace = false;
+  static size_t lookback = 300, context_lines = 80;
   static std::vector<std::string> stubs, upstream;
   cmd->add_option("--model", model, "Model file (.dwm); default: $DOTWISE_MODEL or models/default.dwm");
   cmd->add_option("--stars", stars, "Mark this many top items with ★ (0: none)")->capture_default_str();
@@ -25,6 +25,7 @@ void add_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--stubs", stubs, "Extra directory of .pyi stubs (searched before typeshed)");
   cmd->add_flag("--quiet", quiet, "No log lines on stderr");
+  cmd->add_flag("--trace", trace, "Log each completion's time by stage (context window, parse, model, rank)");
   cmd->add_option("upstream", upstream, "Upstream server command, after `--`");
   cmd->callback([] {
     lsp::ServerOptions o;
@@ -35,6 +36,7 @@ void add_serve(CLI::App& app) {
     o.settings.window.max_lines = context_lines;
     o.upstream = upstream;
     o.log = !quiet;
+    o.trace = trace;
     if (!stubs.empty()) {
       o.stub_roots = TypeshedIndex::default_roots();
       for (const auto& s : stubs) o.stub_roots.insert(o.stub_roots.begin(), s);

@@ -1,5 +1,6 @@
 #include "lsp/ContextWindow.h"
 
+#include <cctype>
 #include <vector>
 
 namespace dw::lsp {
@@ -12,6 +13,30 @@ bool starts_statement(std::string_view line) {
     if (line.starts_with(kw) && (line.size() == kw.size() || line[kw.size()] == ':' || line[kw.size()] == ' '))
       return false;
   return true;
+}
+
+bool is_import(std::string_view line) { return line.starts_with("import ") || line.starts_with("from "); }
+
+// `NAME = ...` or `NAME: T = ...` at the top level (module variables such as `log = logging.getLogger()`
+// type receivers anywhere below them).
+bool is_assignment(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_')) ++i;
+  if (i == 0 || std::isdigit(static_cast<unsigned char>(line[0]))) return false;
+  while (i < line.size() && line[i] == ' ') ++i;
+  if (i < line.size() && line[i] == ':') return line.find('=', i) != std::string_view::npos;
+  return i + 1 < line.size() && line[i] == '=' && line[i + 1] != '=';
+}
+
+// Bracket depth change over a line (strings and comments not parsed: a guess that only decides how
+// many continuation lines to copy, bounded by the caller).
+int bracket_delta(std::string_view line) {
+  int d = 0;
+  for (char c : line) {
+    if (c == '#') break;
+    d += (c == '(' || c == '[' || c == '{') - (c == ')' || c == ']' || c == '}');
+  }
+  return d;
 }
 }  // namespace
 
@@ -32,16 +57,17 @@ std::string context_window(std::string_view text, WindowOptions opt) {
   while (first > 0 && line_at(first - 1).starts_with("@")) --first;  // keep a def's decorators
   if (first == 0) return std::string(text);
   std::string out;
-  // Top-level imports above the window, parenthesised continuations included.
+  // Top-level imports and assignments above the window, bracketed continuations included.
+  constexpr size_t kMaxContinuation = 30;
   for (size_t l = 0; l < first; ++l) {
     auto line = line_at(l);
-    if (!line.starts_with("import ") && !line.starts_with("from ")) continue;
-    out.append(line).push_back('\n');
-    if (line.find('(') != std::string_view::npos && line.find(')') == std::string_view::npos)
-      while (++l < first) {
-        out.append(line_at(l)).push_back('\n');
-        if (line_at(l).find(')') != std::string_view::npos) break;
-      }
+    if (!is_import(line) && !is_assignment(line)) continue;
+    int depth = bracket_delta(line);
+    size_t end = l + 1;
+    while (depth > 0 && end < first && end - l <= kMaxContinuation) depth += bracket_delta(line_at(end++));
+    if (depth > 0) continue;  // unbalanced or too long: a partial statement would break the parse
+    for (; l < end; ++l) out.append(line_at(l)).push_back('\n');
+    --l;
   }
   out.append(text.substr(starts[first]));
   return out;

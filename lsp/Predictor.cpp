@@ -1,5 +1,6 @@
 #include "lsp/Predictor.h"
 
+#include <chrono>
 #include <stdexcept>
 
 namespace dw::lsp {
@@ -28,10 +29,19 @@ void Predictor::forget(const std::string& key) {
   sessions_.remove_if([&](const auto& s) { return s.first == key; });
 }
 
+namespace {
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
 std::optional<Prediction> Predictor::predict(const std::string& key, std::string_view before) {
+  auto t0 = std::chrono::steady_clock::now();
   auto ctx = completion_context(ex_, before);
   if (!ctx) return std::nullopt;
   Prediction p;
+  p.context_ms = ms_since(t0);
+  t0 = std::chrono::steady_clock::now();
   EncodedFile enc = encode(vocab_, ctx->file);
   for (size_t k = 0; k < enc.oov.size(); ++k) p.oov.emplace(enc.oov[k], int32_t(vocab_.size() + k));
   std::span<const int32_t> ids = enc.ids;
@@ -42,6 +52,7 @@ std::optional<Prediction> Predictor::predict(const std::string& key, std::string
   p.tokens = ids.size();
   auto l = s.predicted_embedding();
   p.l.assign(l.begin(), l.end());
+  p.model_ms = ms_since(t0);
   p.ctx = std::move(*ctx);
   return p;
 }

@@ -34,7 +34,8 @@ struct ServerOptions {
   std::vector<std::string> upstream;              // argv of the upstream server; empty = standalone
   std::vector<std::filesystem::path> stub_roots;  // empty = TypeshedIndex::default_roots()
   int max_restarts = 5;
-  bool log = true;  // one line per notable event on stderr
+  bool log = true;     // one line per notable event on stderr
+  bool trace = false;  // and one per completion with where its time went
 };
 
 class Server {

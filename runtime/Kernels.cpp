@@ -36,7 +36,7 @@ void gemm_f32(const float* W, size_t K, size_t G, const float* bias, const float
   gemm([W, G](size_t k, size_t o) { return W[k * G + o]; }, K, G, bias, X, xs, T, Y, nullptr);
 }
 
-void gemm_i8(const int8_t* Q, const float* scale, size_t K, size_t G, const float* bias, const float* X, size_t xs,
+void gemm_i8(const int16_t* Q, const float* scale, size_t K, size_t G, const float* bias, const float* X, size_t xs,
              size_t T, float* Y) {
   gemm([Q, G](size_t k, size_t o) { return float(Q[(k / 2) * 2 * G + 2 * o + k % 2]); }, K, G, bias, X, xs, T, Y,
        scale);
@@ -74,7 +74,7 @@ void lstm_step_f32(const float* W, size_t K, size_t Hp, const float* gx, const f
   lstm_step([=](size_t k, size_t o) { return W[(o / P) * K * P + k * P + o % P]; }, K, Hp, gx, h_in, c, h_out, nullptr);
 }
 
-void lstm_step_i8(const int8_t* Q, const float* scale, size_t K, size_t Hp, const float* gx, const float* h_in,
+void lstm_step_i8(const int16_t* Q, const float* scale, size_t K, size_t Hp, const float* gx, const float* h_in,
                   float* c, float* h_out) {
   constexpr size_t P = 4 * kScalarLanes;
   const size_t Kp = K + K % 2;

@@ -27,8 +27,8 @@ struct Kernels {
   // W[k, o] = scale[o] * Q[(k/2)*2G + 2o + k%2] (K rounded up to even, zero-padded). The vector kernels
   // quantize each activation row (a token's input, h_in) to int16 with its own scale (error at most
   // max|x|/65534, far below the weights' INT8 error) and multiply pairs in int32 (pmaddwd).
-  void (*gemm_i8)(const int8_t* Q, const float* scale, size_t K, size_t G, const float* bias, const float* X, size_t xs,
-                  size_t T, float* Y);
+  void (*gemm_i8)(const int16_t* Q, const float* scale, size_t K, size_t G, const float* bias, const float* X,
+                  size_t xs, size_t T, float* Y);
   // One LSTM step on the interleaved gate layout (G = 4*Hp, Hp a multiple of lanes): the gates are
   // gx + W h_in (h_in: K values), then per unit c = s(f)c + s(i)tanh(g), h_out = s(o)tanh(c).
   // c and h_out hold Hp values; h_out must not overlap h_in. W is stored group-major, so each gate
@@ -36,7 +36,7 @@ struct Kernels {
   // (o/P)*K*P + k*P + o%P (INT8: (o/P)*Kp*P + (k/2)*2P + 2(o%P) + k%2, Kp = K rounded up to even).
   void (*lstm_step_f32)(const float* W, size_t K, size_t Hp, const float* gx, const float* h_in, float* c,
                         float* h_out);
-  void (*lstm_step_i8)(const int8_t* Q, const float* scale, size_t K, size_t Hp, const float* gx, const float* h_in,
+  void (*lstm_step_i8)(const int16_t* Q, const float* scale, size_t K, size_t Hp, const float* gx, const float* h_in,
                        float* c, float* h_out);
   float (*dot_f32)(const float* a, const float* b, size_t n);
   float (*dot_i8)(const int8_t* q, const float* b, size_t n);  // unscaled

@@ -50,14 +50,12 @@ struct V {
                                    _mm512_set1_epi32(int(N - n)));
     return _mm512_maskz_permutexvar_ps(mask(n), idx, all);
   }
-  // INT8 weights against int16 activations: N outputs x 2 inputs (2N bytes) widened to int16
-  // pairs, multiplied with a broadcast pair and summed pairwise into int32 lanes (vpmaddwd).
+  // INT8 weights (widened to int16 at load) against int16 activations: N outputs x 2 inputs,
+  // multiplied with a broadcast pair and summed pairwise into int32 lanes (vpmaddwd).
   using ireg = __m512i;
   static ireg izero() { return _mm512_setzero_si512(); }
   static ireg set1_i32(int32_t x) { return _mm512_set1_epi32(x); }
-  static ireg load_i8_pairs(const int8_t* p) {
-    return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-  }
+  static ireg load_w16(const int16_t* p) { return _mm512_loadu_si512(p); }
   static ireg madd_add(ireg acc, ireg w, ireg x) { return _mm512_add_epi32(acc, _mm512_madd_epi16(w, x)); }
   static reg to_float(ireg x) { return _mm512_cvtepi32_ps(x); }
   static float hmax(reg x) { return _mm512_reduce_max_ps(x); }

@@ -19,14 +19,14 @@ constexpr size_t kPrecomputedIds = 1024;
 
 void gemm(const Kernels& k, const PackedMatrix& w, const float* bias, const float* X, size_t xs, size_t T, float* Y) {
   if (w.quantized())
-    k.gemm_i8(w.i8.data(), w.scale.data(), w.K, w.G, bias, X, xs, T, Y);
+    k.gemm_i8(w.w16.data(), w.scale.data(), w.K, w.G, bias, X, xs, T, Y);
   else
     k.gemm_f32(w.f32.data(), w.K, w.G, bias, X, xs, T, Y);
 }
 
 void lstm_step(const Kernels& k, const PackedMatrix& w, const float* gx, const float* h_in, float* c, float* h_out) {
   if (w.quantized())
-    k.lstm_step_i8(w.i8.data(), w.scale.data(), w.K, w.G / 4, gx, h_in, c, h_out);
+    k.lstm_step_i8(w.w16.data(), w.scale.data(), w.K, w.G / 4, gx, h_in, c, h_out);
   else
     k.lstm_step_f32(w.f32.data(), w.K, w.G / 4, gx, h_in, c, h_out);
 }

@@ -14,7 +14,7 @@ PackedMatrix pack(const TensorView& w, size_t G, size_t P, Column column) {
   p.G = G;
   p.P = P;
   if (w.quantized()) {
-    p.i8.assign(Kp * G, 0);
+    p.w16.assign(Kp * G, 0);
     p.scale.assign(G, 0.0f);
   } else {
     p.f32.assign(K * G, 0.0f);
@@ -23,7 +23,7 @@ PackedMatrix pack(const TensorView& w, size_t G, size_t P, Column column) {
     const size_t o = column(r), panel = o / P, col = o % P;
     if (w.quantized()) {
       p.scale[o] = w.scale[r];
-      for (size_t k = 0; k < K; ++k) p.i8[panel * Kp * P + (k / 2) * 2 * P + 2 * col + k % 2] = w.i8[r * K + k];
+      for (size_t k = 0; k < K; ++k) p.w16[panel * Kp * P + (k / 2) * 2 * P + 2 * col + k % 2] = w.i8[r * K + k];
     } else {
       for (size_t k = 0; k < K; ++k) p.f32[panel * K * P + k * P + col] = w.f32[r * K + k];
     }

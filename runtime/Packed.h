@@ -1,7 +1,7 @@
 // Weight matrices repacked at load time into the layouts the kernels read (runtime/Kernels.h):
 // k-major, outputs padded to the kernel table's lane count, LSTM gates interleaved per lane group.
 // The model file keeps PyTorch's row-major layout (CPU-independent, what the exporter and ONNX use);
-// packing costs a copy of the LSTM and projection weights (~0.8 MB FP32, ~0.2 MB INT8 at the default size).
+// packing costs a copy of the LSTM and projection weights (~0.8 MB FP32, ~0.4 MB INT8 at the default size).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -30,12 +30,14 @@ template <class T>
 using AlignedVector = std::vector<T, CacheAligned<T>>;
 
 struct PackedMatrix {
-  size_t K = 0, G = 0;         // inputs, padded outputs
-  size_t P = 0;                // panel width: G (input-major, for gemm) or 4*lanes (group-major, for lstm_step)
-  AlignedVector<float> f32;    // [K x G] when FP32
-  AlignedVector<int8_t> i8;    // [K x G] when INT8, input pairs interleaved (Kernels.h)
-  AlignedVector<float> scale;  // [G] with i8 (0 on padding)
-  bool quantized() const { return !i8.empty(); }
+  size_t K = 0, G = 0;       // inputs, padded outputs
+  size_t P = 0;              // panel width: G (input-major, for gemm) or 4*lanes (group-major, for lstm_step)
+  AlignedVector<float> f32;  // [K x G] when FP32
+  // [K x G] when INT8: the file's int8 values widened to int16 once at load (input pairs interleaved,
+  // Kernels.h), so the kernels feed them straight to pmaddwd instead of sign-extending every load.
+  AlignedVector<int16_t> w16;
+  AlignedVector<float> scale;  // [G] with w16 (0 on padding)
+  bool quantized() const { return !w16.empty(); }
 };
 
 inline size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }

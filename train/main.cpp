@@ -30,14 +30,14 @@ void add_config_flags(CLI::App& c, TrainConfig& cfg) {
   c.add_option("--batch", cfg.batch, "files side by side per process (fine-tuning on a source tree: 16)")
       ->capture_default_str();
   c.add_option("--bptt", cfg.bptt, "truncated-BPTT chunk (T_RNN)")->capture_default_str();
-  c.add_option("--lr", cfg.lr, "Adam learning rate")->capture_default_str();
+  c.add_option("--lr", cfg.lr, "Adam learning rate (fine-tuning on a source tree: 3e-4)")->capture_default_str();
   c.add_option("--lr-decay", cfg.lr_decay, "learning-rate factor per epoch")->capture_default_str();
   c.add_option("--warmup-epochs", cfg.warmup_epochs, "epochs to reach workers x lr")->capture_default_str();
   c.add_flag("!--no-lr-scale", cfg.lr_scale_workers, "do not scale the learning rate by the number of processes");
   c.add_option("--clip", cfg.clip, "gradient-norm clip")->capture_default_str();
   c.add_option("--aux-weight", cfg.aux_weight, "weight of an auxiliary next-token loss (0 = off)")
       ->capture_default_str();
-  c.add_option("--epochs", cfg.epochs, "epochs")->capture_default_str();
+  c.add_option("--epochs", cfg.epochs, "epochs (fine-tuning on a source tree: 4)")->capture_default_str();
   c.add_option("--patience", cfg.patience, "early stopping: epochs without a better validation MRR")
       ->capture_default_str();
   c.add_option("--max-steps", cfg.max_steps, "stop (with a checkpoint) after this many steps; 0 = no limit")
@@ -108,8 +108,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   // One project has a few hundred files: 64 lanes would leave most of them idle behind its longest
   // files, so fine-tuning on a source tree defaults to fewer lanes (and so more, cheaper steps).
-  if (train->parsed() && train->count("--batch") == 0 && !to.init.empty() && dw::train::is_source_tree(to.data))
-    to.cfg.batch = dw::train::kProjectBatch;
+  if (train->parsed() && !to.init.empty() && dw::train::is_source_tree(to.data)) {
+    if (train->count("--batch") == 0) to.cfg.batch = dw::train::kProjectBatch;
+    if (train->count("--lr") == 0) to.cfg.lr = dw::train::kProjectLr;
+    if (train->count("--epochs") == 0) to.cfg.epochs = dw::train::kProjectEpochs;
+  }
   try {
     if (train->parsed()) {
       if (procs > 1 && !dw::train::in_group()) return dw::train::launch_local(procs, {argv + 1, argv + argc});

@@ -1,11 +1,20 @@
 // textDocument/completion: the context up to the cursor, the model's prediction, and the ranking —
 // of our own candidates (standalone) or of the upstream's list (proxy, see lsp/Proxy.cpp).
+#include <fmt/format.h>
+
+#include <chrono>
 #include <cmath>
 
 #include "lsp/Server.h"
 #include "lsp/Standalone.h"
 
 namespace dw::lsp {
+
+namespace {
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
 
 std::optional<Prediction> Server::predict_at(const Json& params) {
   if (!settings_.enable) return std::nullopt;
@@ -15,9 +24,11 @@ std::optional<Prediction> Server::predict_at(const Json& params) {
   if (!d || !pos || !pos->is_object()) return std::nullopt;
   const int64_t line = pos->value("line", int64_t(0)), ch = pos->value("character", int64_t(0));
   const size_t at = byte_offset(d->text, line, ch);
+  const auto t0 = std::chrono::steady_clock::now();
   std::string before = docs_.cells_before(uri);  // a notebook cell sees the code cells above it
   before.append(d->text, 0, at);
   before = context_window(before, settings_.window);
+  const double window_ms = ms_since(t0);
   if (!predictor_) {
     // Without a model there is nothing to rank by, but standalone still offers candidates.
     if (proxy_) return std::nullopt;
@@ -25,13 +36,17 @@ std::optional<Prediction> Server::predict_at(const Json& params) {
     if (!ctx) return std::nullopt;
     Prediction p;
     p.ctx = std::move(*ctx);
+    p.window_ms = window_ms;
     return p;
   }
-  return predictor_->predict(uri, before);
+  auto p = predictor_->predict(uri, before);
+  if (p) p->window_ms = window_ms;
+  return p;
 }
 
 void Server::rerank(Json& result, const Prediction& p) {
   if (!predictor_ || p.l.empty()) return;
+  const auto t0 = std::chrono::steady_clock::now();
   const Predictor& pr = *predictor_;
   rerank_completion(
       result,
@@ -40,6 +55,14 @@ void Server::rerank(Json& result, const Prediction& p) {
         return id < 0 ? NAN : pr.logit(p, id);
       },
       settings_.rank);
+  if (opt_.trace) {
+    const Json& items = result.is_object() ? result.value("items", Json::array()) : result;
+    log(
+        fmt::format("completion {}.: window {:.3f} ms, context {:.3f} ms, model {:.3f} ms ({} of {} tokens run), "
+                    "rank {:.3f} ms ({} items)",
+                    p.ctx.receiver, p.window_ms, p.context_ms, p.model_ms, p.ran, p.tokens, ms_since(t0),
+                    items.is_array() ? items.size() : 0));
+  }
 }
 
 Json Server::standalone_completion(const Json& params) {

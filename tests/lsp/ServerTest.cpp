@@ -359,14 +359,19 @@ TEST_F(NeovimTest, ProxyPyright) {
 namespace dw::lsp::test {
 
 TEST(ContextWindowTest, KeepsImportsAndTheTailFromAStatementStart) {
-  std::string text = "import os\nfrom collections import (\n    OrderedDict,\n)\nx = 1\n";
+  std::string text =
+      "import os\nfrom collections import (\n    OrderedDict,\n)\nx = 1\nif x == 2:\n    y = 3\n"
+      "log = make(\n    'a',\n    2)\nbad = (\n";
   for (int i = 0; i < 400; ++i) text += "def f" + std::to_string(i) + "(a):\n    return a\n";
   text += "class K:\n    def m(self):\n        os.path.";
   std::string w = context_window(text, {100, 32});
   EXPECT_LT(w.size(), text.size() / 2);
-  EXPECT_TRUE(w.starts_with("import os\nfrom collections import (\n    OrderedDict,\n)\n")) << w.substr(0, 120);
+  EXPECT_TRUE(w.starts_with("import os\nfrom collections import (\n    OrderedDict,\n)\nx = 1\n")) << w.substr(0, 120);
   EXPECT_TRUE(w.ends_with("class K:\n    def m(self):\n        os.path."));
-  EXPECT_EQ(w.find("x = 1"), std::string::npos);
+  EXPECT_EQ(w.find("y = 3"), std::string::npos);  // not top level
+  EXPECT_EQ(w.find("if x"), std::string::npos);   // not an assignment
+  EXPECT_NE(w.find("log = make(\n    'a',\n    2)\n"), std::string::npos) << w.substr(0, 200);
+  EXPECT_EQ(w.find("bad = ("), std::string::npos);  // never closed: left out
   size_t body = w.find("def f");
   ASSERT_NE(body, std::string::npos);
   // The window opens at a top-level statement, and shifts only every `step` lines.

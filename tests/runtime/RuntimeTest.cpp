@@ -67,12 +67,12 @@ TEST_P(EveryKernel, GemmMatchesPlainLoops) {
       for (size_t T : {1, 2, 3, 5, 6, 7, 13}) {
         const size_t xs = K + 3;  // a row stride wider than K, as for padded layer outputs
         std::vector<float> W(K * G), X(T * xs), bias(G), scale(G), Y(T * G), Z(T * G);
-        std::vector<int8_t> Q((K + K % 2) * G);  // input pairs interleaved (Kernels.h)
+        std::vector<int16_t> Q((K + K % 2) * G);  // int8 values, input pairs interleaved (Kernels.h)
         for (auto& x : W) x = u(rng);
         for (auto& x : X) x = u(rng);
         for (auto& x : bias) x = u(rng);
         for (auto& x : scale) x = u(rng);
-        for (auto& q : Q) q = int8_t(int(u(rng) * 127));
+        for (auto& q : Q) q = int16_t(int(u(rng) * 127));
         k.gemm_f32(W.data(), K, G, bias.data(), X.data(), xs, T, Y.data());
         k.gemm_i8(Q.data(), scale.data(), K, G, bias.data(), X.data(), xs, T, Z.data());
         for (size_t t = 0; t < T; ++t)
@@ -146,7 +146,7 @@ TEST_P(EveryKernel, LstmStepMatchesLibm) {
       std::copy(c.begin(), c.end(), cs.begin());
       std::copy(c.begin(), c.end(), cs8.begin());
       k.lstm_step_f32(p.f32.data(), K, hp, gx.data(), h.data(), cs.data(), hs.data());
-      k.lstm_step_i8(pq.i8.data(), pq.scale.data(), K, hp, gx.data(), h.data(), cs8.data(), hs8.data());
+      k.lstm_step_i8(pq.w16.data(), pq.scale.data(), K, hp, gx.data(), h.data(), cs8.data(), hs8.data());
       for (size_t j = 0; j < hp; ++j) {
         if (j >= dh) {  // padding units keep a zero state
           EXPECT_EQ(cs[j], 0.0f);
