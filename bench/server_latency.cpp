@@ -2,6 +2,8 @@
 // of tests/lsp/fake_upstream.py, whose own time is measured directly and reported separately), and
 // the server's RSS. A realistic-size random INT8 model (V=20k, dx=150, dh=100, 2 layers) stands in
 // for the trained one. Prints JSON.
+// When pyright (node_modules, scripts/setup.sh) is installed it is measured the same way, directly and
+// behind the proxy: there the model runs while pyright works, so the added time is what users see.
 //   server_latency DOTWISE_BINARY [requests=200]
 #include <poll.h>
 #include <signal.h>
@@ -47,7 +49,11 @@ Json wait_for(Transport& io, const Json& id) {
     Incoming in = io.read();
     if (in.kind != Incoming::kMessage) return Json{{"eof", true}};
     if (is_response(in.message) && in.message["id"] == id) return in.message;
-    if (is_request(in.message)) io.write(make_response(in.message["id"], nullptr));
+    if (!is_request(in.message)) continue;
+    Json result = nullptr;  // workspace/configuration wants one (default) value per item asked
+    if (in.message.value("method", "") == "workspace/configuration")
+      result = Json(std::vector<Json>(in.message["params"].value("items", Json::array()).size(), nullptr));
+    io.write(make_response(in.message["id"], result));
   }
 }
 
@@ -161,6 +167,17 @@ int main(int argc, char** argv) {
               {"proxy_rss_kb", proxied.rss_kb},
               {"added_p50_ms", stats(a)["p50_ms"].get<double>() - stats(u)["p50_ms"].get<double>()},
               {"added_p99_ms", stats(a)["p99_ms"].get<double>() - stats(u)["p99_ms"].get<double>()}};
+  const std::string pyright = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/.bin/pyright-langserver";
+  if (fs::exists(pyright)) {
+    const int np = std::min(n, 100);  // pyright takes tens of ms a completion on this file
+    Result direct = drive({pyright, "--stdio"}, text, np);
+    Result behind = drive({bin, "serve", "--quiet", "--model", model.string(), "--", pyright, "--stdio"}, text, np);
+    Json d = stats(direct.ms), b = stats(behind.ms);
+    out["pyright_direct"] = d;
+    out["proxied_pyright"] = b;
+    out["added_vs_pyright_p50_ms"] = b["p50_ms"].get<double>() - d["p50_ms"].get<double>();
+    out["added_vs_pyright_p99_ms"] = b["p99_ms"].get<double>() - d["p99_ms"].get<double>();
+  }
   std::cout << out.dump(1) << "\n";
   fs::remove_all(dir);
   return 0;

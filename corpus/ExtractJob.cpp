@@ -40,9 +40,11 @@ struct Totals {
   nlohmann::json json(size_t top_classes) const {
     std::vector<std::pair<uint64_t, std::string>> top;
     for (const auto& [c, n] : classes) top.emplace_back(n, c);
-    std::sort(top.begin(), top.end(), [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::sort(top.begin(), top.end(),
+              [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
     nlohmann::json cls = nlohmann::json::array();
-    for (size_t i = 0; i < top.size() && i < top_classes; ++i) cls.push_back({{"class", top[i].second}, {"sites", top[i].first}});
+    for (size_t i = 0; i < top.size() && i < top_classes; ++i)
+      cls.push_back({{"class", top[i].second}, {"sites", top[i].first}});
     return {{"files", files},
             {"bytes", bytes},
             {"tokens", tokens},
@@ -77,9 +79,11 @@ nlohmann::json run_extract(const std::vector<ManifestEntry>& entries, const Extr
   for (const auto& e : entries) by_split[e.split].push_back(&e);
   std::vector<ShardPlan> plan;
   for (auto& [split, list] : by_split) {
-    std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return std::tie(a->project, a->relpath) < std::tie(b->project, b->relpath); });
+    std::sort(list.begin(), list.end(),
+              [](auto* a, auto* b) { return std::tie(a->project, a->relpath) < std::tie(b->project, b->relpath); });
     for (size_t b = 0, i = 0; b < list.size(); b += opt.shard_files, ++i)
-      plan.push_back({split, i, b, std::min(list.size(), b + opt.shard_files), opt.out / fmt::format("{}-{:05}.dws", split, i)});
+      plan.push_back(
+          {split, i, b, std::min(list.size(), b + opt.shard_files), opt.out / fmt::format("{}-{:05}.dws", split, i)});
   }
 
   TypeshedIndex stubs(opt.stub_roots.empty() ? TypeshedIndex::default_roots() : opt.stub_roots);
@@ -87,6 +91,7 @@ nlohmann::json run_extract(const std::vector<ManifestEntry>& entries, const Extr
   std::map<std::string, Totals> totals;
   VocabCounter counter;
   uint64_t resumed_shards = 0;
+  if (opt.resume) remove_stale_temps(opt.out);  // left by the killed run
   Progress progress("extract", entries.size());
 
   for (const auto& sp : plan) {
@@ -119,8 +124,10 @@ nlohmann::json run_extract(const std::vector<ManifestEntry>& entries, const Extr
       parallel_for(results.size(), threads, [&](size_t i) {
         const ManifestEntry& e = *list[sp.begin + i];
         auto rd = read_file(e.path, 64u << 20);
-        if (!rd.error.empty() && !rd.too_large) errors[i] = "unreadable";
-        else results[i] = rd.too_large ? ExtractResult{.skip = Skip::TooLarge} : extractor.extract(rd.data);
+        if (!rd.error.empty() && !rd.too_large)
+          errors[i] = "unreadable";
+        else
+          results[i] = rd.too_large ? ExtractResult{.skip = Skip::TooLarge} : extractor.extract(rd.data);
         progress.advance(1);
       });
       nlohmann::json side_json = {{"skipped", nlohmann::json::object()}};
@@ -163,18 +170,26 @@ nlohmann::json run_extract(const std::vector<ManifestEntry>& entries, const Extr
   } else if (by_split.count("train")) {
     Vocab v = Vocab::build(counter.counts(), opt.min_count, opt.max_oov);
     v.save(opt.out / "vocab.tsv");
-    report["vocab"] = {{"size", v.size()}, {"min_count", opt.min_count}, {"max_oov", opt.max_oov},
-                       {"member_tokens", v.member_ids().size()}, {"distinct_train_tokens", counter.counts().size()}};
+    report["vocab"] = {{"size", v.size()},
+                       {"min_count", opt.min_count},
+                       {"max_oov", opt.max_oov},
+                       {"member_tokens", v.member_ids().size()},
+                       {"distinct_train_tokens", counter.counts().size()}};
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   Totals all;
   for (const auto& [split, t] : totals) {
     report["splits"][split] = t.json(20);
-    all.files += t.files, all.bytes += t.bytes, all.tokens += t.tokens, all.sites += t.sites, all.resolved += t.resolved;
+    all.files += t.files, all.bytes += t.bytes, all.tokens += t.tokens, all.sites += t.sites,
+        all.resolved += t.resolved;
     for (const auto& [k, n] : t.skipped) all.skipped[k] += n;
   }
-  report["total"] = {{"files", all.files}, {"bytes", all.bytes}, {"tokens", all.tokens}, {"sites", all.sites},
-                     {"resolved_share", all.sites ? double(all.resolved) / double(all.sites) : 0.0}, {"skipped", all.skipped}};
+  report["total"] = {{"files", all.files},
+                     {"bytes", all.bytes},
+                     {"tokens", all.tokens},
+                     {"sites", all.sites},
+                     {"resolved_share", all.sites ? double(all.resolved) / double(all.sites) : 0.0},
+                     {"skipped", all.skipped}};
   report["shards"] = plan.size();
   report["resumed_shards"] = resumed_shards;
   report["threads"] = threads;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the whole test suite: the release build, then the ASan/UBSan build.
-# This is exactly what CI runs (.ci/run). Pass --fast to skip the sanitizer build.
+# Sets up, builds and runs the whole test suite: the release build, the ASan/UBSan build, and
+# a short libFuzzer run of each fuzz target (10 s each; the long run is scripts/fuzz.sh alone).
+# This is exactly what CI runs (.ci/run). Pass --fast to skip the sanitizer build and the fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,4 +15,5 @@ if [[ "${1:-}" != "--fast" ]]; then
   cmake --preset asan >/dev/null
   cmake --build --preset asan -j"$jobs"
   ctest --preset asan -j"$jobs"
+  scripts/fuzz.sh --seconds 10
 fi

@@ -20,4 +20,8 @@ ReadResult read_file(const std::filesystem::path& p, uint64_t max_bytes = UINT64
 // Writes `data` to `p` atomically. Throws std::runtime_error with the reason on failure.
 void write_file_atomic(const std::filesystem::path& p, std::string_view data);
 
+// Removes the temp files (`NAME.tmp.PID`) that writers killed mid-write left in `dir` (not
+// recursive), keeping those of processes still alive. Returns how many were removed.
+size_t remove_stale_temps(const std::filesystem::path& dir);
+
 }  // namespace dw

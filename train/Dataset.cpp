@@ -44,28 +44,31 @@ class Spread {
   uint64_t k_, n_ = 0;
 };
 
-}  // namespace
-
-Dataset load_split(const std::filesystem::path& dir, const std::string& split, const Vocab& v, uint64_t max_files,
-                   bool spread_out) {
-  Dataset d;
+// Calls fn(file) for the files of a split that a cap of max_files keeps (see load_split).
+template <class Fn>
+void for_each_picked_file(const std::filesystem::path& dir, const std::string& split, uint64_t max_files,
+                          bool spread_out, Fn fn) {
   Spread spread(dir, split, spread_out ? max_files : 0);
   uint64_t i = 0;
   for (const auto& shard : list_shards(dir, split))
     for (const auto& f : read_shard(shard)) {
-      if (!spread_out && max_files && i >= max_files) return d;
-      if (spread.keep(i++)) add_file(d, make_stream(v, f.data));
+      if (!spread_out && max_files && i >= max_files) return;
+      if (spread.keep(i++)) fn(f.data);
     }
+}
+
+}  // namespace
+
+Dataset load_split(const std::filesystem::path& dir, const std::string& split, const Vocab& v, uint64_t max_files,
+                   bool spread) {
+  Dataset d;
+  for_each_picked_file(dir, split, max_files, spread, [&](const ExtractedFile& f) { add_file(d, make_stream(v, f)); });
   return d;
 }
 
-VocabCounter count_split(const std::filesystem::path& dir, const std::string& split, uint64_t max_files) {
+VocabCounter count_split(const std::filesystem::path& dir, const std::string& split, uint64_t max_files, bool spread) {
   VocabCounter c;
-  Spread spread(dir, split, max_files);
-  uint64_t i = 0;
-  for (const auto& shard : list_shards(dir, split))
-    for (const auto& f : read_shard(shard))
-      if (spread.keep(i++)) c.add(f.data);
+  for_each_picked_file(dir, split, max_files, spread, [&](const ExtractedFile& f) { c.add(f); });
   return c;
 }
 

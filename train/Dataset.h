@@ -29,7 +29,9 @@ void add_file(Dataset& d, Stream s);
 Dataset load_split(const std::filesystem::path& dir, const std::string& split, const Vocab& v, uint64_t max_files = 0,
                    bool spread = true);
 
-// Counts tokens over a split's files (to rebuild the vocabulary with another min_count, for `tune`).
-VocabCounter count_split(const std::filesystem::path& dir, const std::string& split, uint64_t max_files = 0);
+// Counts tokens over the same files load_split reads (to rebuild the vocabulary with another
+// min_count, for `tune`).
+VocabCounter count_split(const std::filesystem::path& dir, const std::string& split, uint64_t max_files = 0,
+                         bool spread = true);
 
 }  // namespace dw::train

@@ -94,8 +94,12 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
   TrainConfig cfg = opts.cfg;
   std::optional<Checkpoint> ck;
   std::optional<Vocab> vocab = opts.vocab;
-  if (opts.resume) {
-    if (!std::filesystem::exists(ckpt_path)) throw std::runtime_error("--resume: no " + ckpt_path.string());
+  // A run killed before its first checkpoint has nothing to resume: it starts over, so `--resume` can
+  // always be the command that (re)starts a job.
+  const bool resuming = opts.resume && std::filesystem::exists(ckpt_path);
+  if (opts.resume && !resuming && lead)
+    fmt::print(stderr, "--resume: no {} yet, starting from the beginning\n", ckpt_path.string());
+  if (resuming) {
     ck = load_checkpoint(ckpt_path);
     cfg = ck->cfg;
     cfg.epochs = opts.cfg.epochs;
@@ -178,7 +182,8 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
   MetricsLog log;
   if (lead) {
     std::filesystem::create_directories(opts.out);
-    log = MetricsLog(opts.out / "metrics.jsonl", opts.resume, pos.global_step);
+    remove_stale_temps(opts.out);  // left by a killed earlier run
+    log = MetricsLog(opts.out / "metrics.jsonl", resuming, pos.global_step);
     nlohmann::json cj = cfg;
     cj["world"] = world;
     cj["params"] = n;

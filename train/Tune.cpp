@@ -49,7 +49,7 @@ std::string format_trials(const std::vector<Trial>& t) {
 
 std::vector<Trial> run_tune(const TuneOptions& o, Comm& comm) {
   auto data_vocab = Vocab::load(o.data / "vocab.tsv");
-  auto counts = count_split(o.data, o.base.train_split, o.base.max_train_files);
+  auto counts = count_split(o.data, o.base.train_split, o.base.max_train_files, o.base.file_pick != "first");
   std::vector<Trial> trials;
   nlohmann::json table = nlohmann::json::array();
   for (uint32_t i = 0; i < o.trials; ++i) {

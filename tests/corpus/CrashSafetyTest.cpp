@@ -19,48 +19,16 @@
 #include "corpus/Shard.h"
 #include "support/FileIO.h"
 #include "support/Hash.h"
+#include "tests/support/ChildProcess.h"
 
 namespace fs = std::filesystem;
 
+using dw::test::contents;
+using dw::test::spawn;
+using dw::test::wait_for;
+
 namespace {
 const std::string kDotwise = std::string(DOTWISE_BINARY_DIR) + "/cli/dotwise";
-
-pid_t spawn(const std::vector<std::string>& args) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    if (int null = ::open("/dev/null", O_WRONLY); null >= 0) {  // keep the test log readable
-      ::dup2(null, 1);
-      ::dup2(null, 2);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-int wait_for(pid_t pid) {
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-// Every file of a directory (name -> bytes), leftover temp files (`NAME.tmp.PID`) apart.
-std::map<std::string, std::string> contents(const fs::path& dir, size_t* temps = nullptr) {
-  std::map<std::string, std::string> out;
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    auto name = e.path().filename().string();
-    if (name.find(".tmp.") != std::string::npos) {
-      if (temps) ++*temps;
-      continue;
-    }
-    out[name] = dw::read_file(e.path()).data;
-  }
-  return out;
-}
 
 struct Corpus {
   fs::path root = fs::temp_directory_path() / ("dw_crash_safety_" + std::to_string(::getpid()));
@@ -138,13 +106,15 @@ TEST(CrashSafety, KilledExtractLeavesCompleteFilesAndResumeMatches) {
   }
   EXPECT_EQ(killed_mid_run, 5u) << "too few kills landed before the run finished";
   ASSERT_EQ(wait_for(spawn(c.extract(out, true))), 0);
-  auto fin = contents(out);
+  size_t left = 0;
+  auto fin = contents(out, &left);
+  EXPECT_EQ(left, 0u) << "--resume removes the temp files of killed writers";
   ASSERT_EQ(fin.size(), ref.size());
   for (const auto& [name, bytes] : ref) {
     if (name == "stats.json") continue;
     EXPECT_TRUE(fin[name] == bytes) << name << " differs from the uninterrupted run";
   }
   // Temp files of killed writers are never read (no reader matches their names); report how many.
-  RecordProperty("leftover_temp_files", int(temps));
+  RecordProperty("temp_files_left_by_kills", int(temps));
   RecordProperty("kills_mid_run", int(killed_mid_run));
 }

@@ -221,6 +221,27 @@ class ProxyTest : public ServerTest {
   std::vector<std::string> fake() {
     return serve({"python3", std::string(DOTWISE_SOURCE_DIR) + "/tests/lsp/fake_upstream.py"});
   }
+  // A real upstream server in front of which the proxy must re-rank: its list holds `join` for
+  // `os.path.`, and the editor gets it in the model's order.
+  void expect_real_upstream_reranked(Client& c) {
+    c.on_request = [](const Json& m) {
+      if (method_of(m) == "workspace/configuration") return Json(Json::array({nullptr}));
+      return Json(nullptr);
+    };
+    auto init = c.initialize();
+    ASSERT_TRUE(init.contains("result")) << init.dump();
+    c.open("file:///tmp/dotwise_upstream_test.py", "import os\nroot = os.getcwd()\nos.path.\n");
+    Json items;
+    for (int attempt = 0; attempt < 5 && items.empty(); ++attempt) {
+      auto r = c.complete("file:///tmp/dotwise_upstream_test.py", 2, 8);
+      if (r.contains("result") && !r["result"].is_null()) items = items_of(r);
+    }
+    ASSERT_FALSE(items.empty());
+    auto names = labels(items);
+    EXPECT_NE(std::find(names.begin(), names.end(), "join"), names.end());
+    expect_model_order(items, "import os\nroot = os.getcwd()\nos.path.");
+    c.shutdown_and_exit();
+  }
 };
 
 TEST_F(ProxyTest, ReranksUpstreamListAndKeepsUnknownOrder) {
@@ -287,23 +308,20 @@ TEST_F(ProxyTest, RealPyright) {
   std::string pyright = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/.bin/pyright-langserver";
   if (!fs::exists(pyright)) GTEST_SKIP() << "pyright not installed (scripts/setup.sh)";
   Client c(serve({pyright, "--stdio"}));
-  c.on_request = [](const Json& m) {
-    if (method_of(m) == "workspace/configuration") return Json(Json::array({nullptr}));
-    return Json(nullptr);
-  };
-  auto init = c.initialize();
-  ASSERT_TRUE(init.contains("result")) << init.dump();
-  c.open("file:///tmp/dotwise_pyright_test.py", "import os\nroot = os.getcwd()\nos.path.\n");
-  Json items;
-  for (int attempt = 0; attempt < 5 && items.empty(); ++attempt) {
-    auto r = c.complete("file:///tmp/dotwise_pyright_test.py", 2, 8);
-    if (r.contains("result") && !r["result"].is_null()) items = items_of(r);
-  }
-  ASSERT_FALSE(items.empty());
-  auto names = labels(items);
-  EXPECT_NE(std::find(names.begin(), names.end(), "join"), names.end());
-  expect_model_order(items, "import os\nroot = os.getcwd()\nos.path.");
-  c.shutdown_and_exit();
+  expect_real_upstream_reranked(c);
+}
+
+TEST_F(ProxyTest, RealBasedpyright) {
+  std::string based = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/.bin/basedpyright-langserver";
+  if (!fs::exists(based)) GTEST_SKIP() << "basedpyright not installed (scripts/setup.sh)";
+  Client c(serve({based, "--stdio"}));
+  expect_real_upstream_reranked(c);
+}
+
+TEST_F(ProxyTest, RealPylsp) {
+  if (std::system("pylsp --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "pylsp not installed (scripts/setup.sh)";
+  Client c(serve({"pylsp"}));
+  expect_real_upstream_reranked(c);
 }
 
 }  // namespace dw::lsp::test

@@ -50,15 +50,7 @@ TrainConfig small() {
 }
 
 TrainResult train(const fs::path& data, const fs::path& out, const TrainConfig& c, const fs::path& init = {}) {
-  TrainOptions o;
-  o.data = data;
-  o.out = out;
-  o.cfg = c;
-  o.init = init;
-  o.quiet = true;
-  o.plot = false;
-  Comm single;
-  return run_training(o, single);
+  return testing::run_quietly(data, out, c, false, init);
 }
 
 // A source model trained on the planted data, exported as FP32 and INT8 model files (built once).

@@ -11,6 +11,7 @@
 #include "corpus/Shard.h"
 #include "corpus/Vocab.h"
 #include "syntax/Extracted.h"
+#include "train/Trainer.h"
 
 namespace dw::train::testing {
 
@@ -76,6 +77,21 @@ inline void write_planted_data(const std::filesystem::path& dir, size_t n_train,
   VocabCounter c;
   for (const auto& f : train) c.add(f.data);
   Vocab::build(c.counts(), 1, 8).save(dir / "vocab.tsv");
+}
+
+// One single-process training run, silent and without plots.
+inline TrainResult run_quietly(const std::filesystem::path& data, const std::filesystem::path& out,
+                               const TrainConfig& c, bool resume = false, const std::filesystem::path& init = {}) {
+  TrainOptions o;
+  o.data = data;
+  o.out = out;
+  o.cfg = c;
+  o.resume = resume;
+  o.init = init;
+  o.quiet = true;
+  o.plot = false;
+  Comm single;
+  return run_training(o, single);
 }
 
 }  // namespace dw::train::testing

@@ -47,15 +47,7 @@ struct TrainFixture : ::testing::Test {
     return c;
   }
   static TrainResult train(const fs::path& out, const TrainConfig& c, bool resume = false) {
-    TrainOptions o;
-    o.data = data();
-    o.out = out;
-    o.cfg = c;
-    o.resume = resume;
-    o.quiet = true;
-    o.plot = false;
-    Comm single;
-    return run_training(o, single);
+    return testing::run_quietly(data(), out, c, resume);
   }
 };
 
