@@ -1,5 +1,6 @@
 #include "lsp/ContextWindow.h"
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
@@ -28,15 +29,72 @@ bool is_assignment(std::string_view line) {
   return i + 1 < line.size() && line[i] == '=' && line[i + 1] != '=';
 }
 
-// Bracket depth change over a line (strings and comments not parsed: a guess that only decides how
-// many continuation lines to copy, bounded by the caller).
-int bracket_delta(std::string_view line) {
-  int d = 0;
-  for (char c : line) {
-    if (c == '#') break;
-    d += (c == '(' || c == '[' || c == '{') - (c == ')' || c == ']' || c == '}');
+// Where a line-by-line scan stands: bracket depth and an open triple-quoted string. Enough lexing to
+// tell statement starts from continuation lines and string contents (brackets in strings and comments
+// do not count); not a tokenizer.
+struct Scan {
+  int depth = 0;
+  char triple = 0;  // the quote of an open """ or ''' string, else 0
+  bool at_statement_level() const { return depth == 0 && triple == 0; }
+};
+
+void scan_line(std::string_view line, Scan& st) {
+  size_t i = 0;
+  auto skip_to = [&](std::string_view close) {  // past `close` (honouring backslashes), or the line end
+    for (; i < line.size(); ++i) {
+      if (line[i] == '\\') {
+        ++i;
+        continue;
+      }
+      if (line.substr(i, close.size()) == close) {
+        i += close.size();
+        return true;
+      }
+    }
+    return false;
+  };
+  if (st.triple) {
+    if (!skip_to(std::string(3, st.triple))) return;
+    st.triple = 0;
   }
-  return d;
+  while (i < line.size()) {
+    const char c = line[i];
+    if (c == '#') return;
+    if (c == '"' || c == '\'') {
+      if (line.substr(i, 3) == std::string(3, c)) {
+        i += 3;
+        if (!skip_to(std::string(3, c))) {
+          st.triple = c;
+          return;
+        }
+      } else {
+        ++i;
+        if (!skip_to(std::string(1, c))) return;  // unterminated: the rest of the line is string
+      }
+      continue;
+    }
+    st.depth += (c == '(' || c == '[' || c == '{') - (c == ')' || c == ']' || c == '}');
+    st.depth = std::max(st.depth, 0);
+    ++i;
+  }
+}
+
+size_t indent_of(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+  return i;
+}
+
+bool blank_or_comment(std::string_view line) {
+  size_t i = indent_of(line);
+  return i == line.size() || line[i] == '#' || line[i] == '\r';
+}
+
+// The header of a compound statement ends with ':' (a trailing comment apart).
+bool ends_header(std::string_view line) {
+  if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+  return !line.empty() && line.back() == ':';
 }
 }  // namespace
 
@@ -53,23 +111,66 @@ std::string context_window(std::string_view text, WindowOptions opt) {
     size_t end = l + 1 < n ? starts[l + 1] - 1 : text.size();
     return text.substr(starts[l], end - starts[l]);
   };
-  while (first > 0 && !starts_statement(line_at(first))) --first;
+  const size_t aligned = first;
+  std::vector<bool> open(aligned + 1);  // lines that start inside brackets or a string
+  Scan scan;
+  for (size_t l = 0; l <= aligned; ++l) {
+    open[l] = !scan.at_statement_level();
+    scan_line(line_at(l), scan);
+  }
+  while (first > 0 && (open[first] || !starts_statement(line_at(first)))) --first;
   while (first > 0 && line_at(first - 1).starts_with("@")) --first;  // keep a def's decorators
-  if (first == 0) return std::string(text);
+
+  // Inside a long top-level class or function (stdlib modules have classes of thousands of lines),
+  // keep its header and start at a statement of its body instead, so the parse stays bounded.
+  size_t header_end = 0, inner = 0;  // lines [first, header_end] + [inner, cursor] when inner > 0
+  if (aligned - first > opt.max_lines) {
+    size_t h = first;
+    while (h < aligned && h - first < 10 && !ends_header(line_at(h))) ++h;
+    size_t body = h + 1;
+    while (body < aligned && blank_or_comment(line_at(body))) ++body;
+    const size_t indent = body < aligned ? indent_of(line_at(body)) : 0;
+    if (ends_header(line_at(h)) && indent > 0) {
+      auto at_body_level = [&](size_t l) {
+        auto line = line_at(l);
+        return !open[l] && indent_of(line) == indent && starts_statement(line.substr(indent));
+      };
+      size_t l = aligned;
+      while (l > body && !at_body_level(l)) --l;
+      while (l > body && indent_of(line_at(l - 1)) == indent && line_at(l - 1).substr(indent).starts_with("@")) --l;
+      if (l > body) header_end = h, inner = l;
+    }
+    // No body to start in (e.g. a table literal of a thousand lines): start at the line itself and
+    // let the error-tolerant parse make what it can of a statement's tail.
+    if (inner == 0) first = aligned;
+  }
+  if (first == 0 && inner == 0) return std::string(text);
   std::string out;
-  // Top-level imports and assignments above the window, bracketed continuations included.
-  constexpr size_t kMaxContinuation = 30;
+  // Top-level imports and assignments above the window, bracketed continuations included. Modules
+  // with big tables (`OPS = [...]` over hundreds of lines) would make that header the cost, so an
+  // assignment spans at most a few lines, and they share a line budget.
+  constexpr size_t kMaxImportLines = 30, kMaxAssignmentLines = 3, kAssignmentBudget = 120;
+  size_t assignment_lines = 0;
   for (size_t l = 0; l < first; ++l) {
     auto line = line_at(l);
-    if (!is_import(line) && !is_assignment(line)) continue;
-    int depth = bracket_delta(line);
+    const bool import = is_import(line);
+    if (!import && !is_assignment(line)) continue;
+    const size_t max_lines = import ? kMaxImportLines : kMaxAssignmentLines;
+    Scan st;
+    scan_line(line, st);
     size_t end = l + 1;
-    while (depth > 0 && end < first && end - l <= kMaxContinuation) depth += bracket_delta(line_at(end++));
-    if (depth > 0) continue;  // unbalanced or too long: a partial statement would break the parse
+    while (!st.at_statement_level() && end < first && end - l < max_lines) scan_line(line_at(end++), st);
+    if (!st.at_statement_level()) continue;  // unbalanced or too long: a partial statement would break the parse
+    if (!import && (assignment_lines += end - l) > kAssignmentBudget) continue;
     for (; l < end; ++l) out.append(line_at(l)).push_back('\n');
     --l;
   }
-  out.append(text.substr(starts[first]));
+  if (inner > 0) {
+    out.append(text.substr(starts[first], starts[header_end + 1] - starts[first]));
+    out.append(text.substr(starts[inner]));
+  } else {
+    out.append(text.substr(starts[first]));
+  }
   return out;
 }
 

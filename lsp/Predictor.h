@@ -37,6 +37,7 @@ struct Prediction {
   std::unordered_map<std::string, int32_t> oov;        // the file's own tokens outside the vocabulary -> id
   size_t tokens = 0, ran = 0;                          // context tokens; tokens the LSTM actually ran
   double window_ms = 0, context_ms = 0, model_ms = 0;  // cutting, parsing + typing, the LSTM (--trace)
+  size_t window_bytes = 0;                             // the text parsed
 };
 
 class Predictor {

@@ -1,6 +1,7 @@
 // Proxy mode: the editor <-> dotwise <-> upstream server. Messages pass untouched except for the
 // capabilities merge, completion re-ranking, completionItem/resolve (our label/sort fields are
 // restored around it) and upstream->client request ids (renumbered so they never clash with ours).
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <chrono>
@@ -144,8 +145,9 @@ void Server::upstream_loop() {
         log("malformed message from the upstream server: " + in.error);
         continue;
       }
+      const auto read_at = std::chrono::steady_clock::now();
       std::lock_guard lock(mu_);
-      from_upstream(std::move(in.message));
+      from_upstream(std::move(in.message), read_at);
     }
     std::unique_lock lock(mu_);
     if (exit_ || shutdown_) return;
@@ -202,7 +204,7 @@ void Server::after_reinit() {
 }
 
 // Under mu_.
-void Server::from_upstream(Json msg) {
+void Server::from_upstream(Json msg, std::chrono::steady_clock::time_point read_at) {
   if (is_request(msg)) {  // upstream -> client: our own id, so it cannot clash with ours
     Json id = "dotwise/up/" + std::to_string(next_id_++);
     reverse_[id_key(id)] = {generation_, msg["id"]};
@@ -241,6 +243,11 @@ void Server::from_upstream(Json msg) {
     } catch (const std::exception& e) {
       log(std::string("re-ranking: ") + e.what());
     }
+    client_.write(msg);
+    if (opt_.trace)  // our whole cost in proxy mode: the model ran while the upstream worked
+      log(fmt::format("completion reply held {:.3f} ms (waiting for the model, re-ranking, re-encoding)",
+                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - read_at).count()));
+    return;
   } else if (p.method == "completionItem/resolve" && p.sent_item.is_object() && msg.contains("result") &&
              msg["result"].is_object()) {
     for (const char* k : {"label", "labelDetails", "sortText", "filterText", "preselect", "insertText"})

@@ -9,6 +9,7 @@
 // Threads: the main thread reads the editor; in proxy mode one more thread reads the upstream. `mu_`
 // guards everything both touch. Method handlers live in lsp/methods/, one file per area.
 #pragma once
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -125,7 +126,8 @@ class Server {
   void from_client(Json msg);
   void to_upstream(const Json& msg);
   void upstream_loop();
-  void from_upstream(Json msg);
+  // read_at: when the message came off the pipe (--trace reports how long a completion reply was held).
+  void from_upstream(Json msg, std::chrono::steady_clock::time_point read_at);
   void on_upstream_death();
   void after_reinit();
 };

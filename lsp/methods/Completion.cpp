@@ -40,7 +40,7 @@ std::optional<Prediction> Server::predict_at(const Json& params) {
     return p;
   }
   auto p = predictor_->predict(uri, before);
-  if (p) p->window_ms = window_ms;
+  if (p) p->window_ms = window_ms, p->window_bytes = before.size();
   return p;
 }
 
@@ -57,11 +57,11 @@ void Server::rerank(Json& result, const Prediction& p) {
       settings_.rank);
   if (opt_.trace) {
     const Json& items = result.is_object() ? result.value("items", Json::array()) : result;
-    log(
-        fmt::format("completion {}.: window {:.3f} ms, context {:.3f} ms, model {:.3f} ms ({} of {} tokens run), "
-                    "rank {:.3f} ms ({} items)",
-                    p.ctx.receiver, p.window_ms, p.context_ms, p.model_ms, p.ran, p.tokens, ms_since(t0),
-                    items.is_array() ? items.size() : 0));
+    log(fmt::format(
+        "completion {}.: window {:.3f} ms ({} bytes), context {:.3f} ms, model {:.3f} ms ({} of {} tokens run), "
+        "rank {:.3f} ms ({} items)",
+        p.ctx.receiver, p.window_ms, p.window_bytes, p.context_ms, p.model_ms, p.ran, p.tokens, ms_since(t0),
+        items.is_array() ? items.size() : 0));
   }
 }
 

@@ -376,6 +376,48 @@ TEST_F(NeovimTest, ProxyPyright) {
 
 namespace dw::lsp::test {
 
+TEST(ContextWindowTest, StartsInsideALongClassKeepingItsHeader) {
+  std::string text = "import os\n\nclass Big(\n        Base):  # a long class\n    \"\"\"Doc.\"\"\"\n";
+  for (int i = 0; i < 300; ++i)
+    text += "    @property\n    def m" + std::to_string(i) + "(self):\n        x = (1,\n    2)\n        return x\n";
+  // Wherever the aligned start falls in a method (even on the bracket continuation "    2)"), the
+  // window opens at a decorated def.
+  for (int extra = 0; extra < 5; ++extra) {
+    std::string t = text;
+    for (int i = 0; i < extra; ++i) t += "    pass\n";
+    std::string w = context_window(t + "    def last(self):\n        self.", {100, 32});
+    EXPECT_TRUE(w.starts_with("import os\nclass Big(\n        Base):  # a long class\n    @property\n    def m"))
+        << extra << ": " << w.substr(0, 160);
+  }
+  text += "    def last(self):\n        self.";
+  std::string w = context_window(text, {100, 32});
+  EXPECT_LT(w.size(), text.size() / 4);
+  EXPECT_TRUE(w.starts_with("import os\nclass Big(\n        Base):  # a long class\n    @property\n    def m"))
+      << w.substr(0, 160);
+  EXPECT_TRUE(w.ends_with("    def last(self):\n        self."));
+  EXPECT_GE(std::count(w.begin(), w.end(), '\n'), 100);
+  // Stable while typing on: the same start a few lines later.
+  EXPECT_EQ(context_window(text + "x\n        y.", {100, 32}).substr(0, 200), w.substr(0, 200));
+  // A short class is kept whole, from its header.
+  EXPECT_EQ(context_window("import os\nclass K:\n    def f(self):\n        self.", {100, 32}),
+            "import os\nclass K:\n    def f(self):\n        self.");
+}
+
+TEST(ContextWindowTest, NeverStartsInsideAStringOrBrackets) {
+  // Unindented lines of a long docstring and of a bracketed call look like statement starts.
+  std::string text = "import os\n\"\"\"Usage:\n";
+  for (int i = 0; i < 200; ++i) text += "run(x) [option] \\\"quoted\\\" line " + std::to_string(i) + "\n";
+  text += "\"\"\"\nTABLE = dict(\n";
+  for (int i = 0; i < 200; ++i) text += "a" + std::to_string(i) + "=1,\n";
+  text += ")\ndef f(p):\n    return os.";
+  std::string w = context_window(text, {100, 32});
+  // The window opens at `TABLE = dict(` (the last statement start at least 100 lines up), not at a
+  // keyword-argument line inside it.
+  EXPECT_TRUE(w.starts_with("import os\nTABLE = dict(\na0=1,\n")) << w.substr(0, 80);
+  std::string cut = text.substr(0, text.find("TABLE"));
+  EXPECT_EQ(context_window(cut + "os.", {100, 32}), cut + "os.");  // inside the docstring: from the top
+}
+
 TEST(ContextWindowTest, KeepsImportsAndTheTailFromAStatementStart) {
   std::string text =
       "import os\nfrom collections import (\n    OrderedDict,\n)\nx = 1\nif x == 2:\n    y = 3\n"
