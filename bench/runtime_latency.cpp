@@ -1,5 +1,6 @@
 // Latency and memory of the runtime on one model and one set of contexts, printed as JSON.
 //   runtime_latency make DIR [--vocab V --oov K --seed S]   random default-size FP32 model + contexts
+//   runtime_latency real MODEL.dwm SOURCE_DIR DIR [--files N]  contexts cut from real code at its sites
 //   runtime_latency run MODEL.dwm CONTEXTS.json [--logits OUT.json]
 // `run` times, per context length (1, 20, 100, 1000 tokens): a cold completion (fresh state, run every
 // token, score the site's candidates), and with the state cache: one token typed at the end, and an
@@ -17,10 +18,14 @@
 #include <random>
 #include <string>
 
+#include "corpus/Vocab.h"
 #include "model/ModelFile.h"
 #include "model/RandomWeights.h"
+#include "rank/ModelRanker.h"
 #include "runtime/Session.h"
 #include "support/FileIO.h"
+#include "syntax/Extractor.h"
+#include "syntax/Typeshed.h"
 
 using namespace dw;
 using json = nlohmann::json;
@@ -86,6 +91,64 @@ int make(int argc, char** argv) {
   }
   write_file_atomic(dir / "contexts.json", json{{"seed", seed}, {"contexts", contexts}}.dump());
   std::printf("{\"model\": \"%s\", \"contexts\": %zu}\n", (dir / "model-fp32.dwm").c_str(), contexts.size());
+  return 0;
+}
+
+// Contexts from real code for a trained model: the files of SOURCE_DIR extracted and encoded with the
+// model's vocabulary, each context the L tokens before a member-access site (so the token mix, and
+// how many ids hit the precomputed first-layer rows, is that of real code); candidates: the true
+// member and random members, as in `make`.
+int real(int argc, char** argv) {
+  const std::filesystem::path model_path = argv[2], src = argv[3], dir = argv[4];
+  size_t max_files = 300;
+  for (int i = 5; i + 1 < argc; i += 2)
+    if (!std::strcmp(argv[i], "--files")) max_files = std::stoul(argv[i + 1]);
+  const ModelFile mf = ModelFile::open(model_path);
+  const Vocab vocab = model_vocab(mf);
+  const auto members = mf.member_ids();
+  std::vector<std::filesystem::path> paths;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(src))
+    if (e.is_regular_file() && e.path().extension() == ".py") paths.push_back(e.path());
+  std::sort(paths.begin(), paths.end());
+  TypeshedIndex stubs(TypeshedIndex::default_roots());
+  Extractor ex(stubs);
+  struct Site {
+    size_t file;
+    uint32_t pos;
+  };
+  std::vector<std::vector<int32_t>> ids;
+  std::vector<Site> sites;
+  for (size_t i = 0; i < paths.size() && ids.size() < max_files; i += std::max<size_t>(1, paths.size() / max_files)) {
+    auto rd = read_file(paths[i], 2'000'000);
+    if (!rd.error.empty()) continue;
+    ExtractResult r = ex.extract(rd.data);
+    if (r.skip != Skip::None) continue;
+    EncodedFile enc = encode(vocab, r.file);
+    for (const auto& site : r.file.sites) sites.push_back({ids.size(), site.pos});
+    ids.push_back(std::move(enc.ids));
+  }
+  std::mt19937_64 rng(1);
+  std::uniform_int_distribution<size_t> pick(0, members.size() - 1);
+  json contexts = json::array();
+  for (size_t len : kLengths) {
+    std::vector<const Site*> fit;
+    for (const auto& s : sites)
+      if (s.pos >= len) fit.push_back(&s);
+    if (fit.empty()) throw std::runtime_error("no site with " + std::to_string(len) + " tokens before it");
+    const size_t reps = len >= 1000 ? 100 : 300;
+    for (size_t r = 0; r < reps; ++r) {
+      const Site& s = *fit[rng() % fit.size()];
+      const auto& f = ids[s.file];
+      json ctx(std::vector<int32_t>(f.begin() + long(s.pos - len), f.begin() + long(s.pos)));
+      json cands = json::array({f[s.pos]});
+      while (cands.size() < kCandidates) cands.push_back(members[pick(rng)]);
+      contexts.push_back({{"ids", ctx}, {"candidates", cands}});
+    }
+  }
+  std::filesystem::create_directories(dir);
+  write_file_atomic(dir / "contexts.json", json{{"source", src.string()}, {"contexts", contexts}}.dump());
+  std::printf("{\"model\": \"%s\", \"files\": %zu, \"sites\": %zu, \"contexts\": %zu}\n", model_path.c_str(),
+              ids.size(), sites.size(), contexts.size());
   return 0;
 }
 
@@ -174,12 +237,14 @@ int main(int argc, char** argv) {
   try {
     if (argc >= 3 && !std::strcmp(argv[1], "make")) return make(argc, argv);
     if (argc >= 4 && !std::strcmp(argv[1], "run")) return run(argc, argv);
+    if (argc >= 5 && !std::strcmp(argv[1], "real")) return real(argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "runtime_latency: %s\n", e.what());
     return 1;
   }
   std::fprintf(stderr,
                "usage: runtime_latency make DIR [--vocab V --oov K --seed S]\n"
+               "       runtime_latency real MODEL.dwm SOURCE_DIR DIR [--files N]\n"
                "       runtime_latency run MODEL.dwm CONTEXTS.json [--logits OUT.json]\n");
   return 2;
 }

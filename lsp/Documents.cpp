@@ -84,6 +84,8 @@ void Documents::notebook_open(const Json& params) {
   std::string nb = string_at(params, {"notebookDocument", "uri"});
   if (nb.empty()) return;
   Notebook n;
+  n.type = string_at(params, {"notebookDocument", "notebookType"});
+  if (const Json* nd = find_path(params, {"notebookDocument"})) n.version = int_at(*nd, "version", 0);
   if (const Json* cells = find_path(params, {"notebookDocument", "cells"}); cells && cells->is_array())
     for (const auto& c : *cells) {
       n.cells.push_back(string_at(c, {"document"}));
@@ -100,6 +102,7 @@ std::string Documents::notebook_change(const Json& params) {
   auto it = notebooks_.find(nb);
   if (it == notebooks_.end()) return "change to a notebook that is not open: " + nb;
   Notebook& n = it->second;
+  if (const Json* nd = find_path(params, {"notebookDocument"})) n.version = int_at(*nd, "version", n.version);
   const Json* cells = find_path(params, {"change", "cells"});
   if (!cells) return {};
   if (const Json* st = find_path(*cells, {"structure"})) {
@@ -147,6 +150,27 @@ void Documents::notebook_close(const Json& params) {
     cell_owner_.erase(c);
   }
   notebooks_.erase(it);
+}
+
+std::vector<std::pair<std::string, Json>> Documents::reopen_all() const {
+  auto item = [](const Document& d) {
+    return Json{{"uri", d.uri}, {"languageId", d.language_id}, {"version", d.version}, {"text", d.text}};
+  };
+  std::vector<std::pair<std::string, Json>> out;
+  for (const auto& [uri, nb] : notebooks_) {
+    Json cells = Json::array(), texts = Json::array();
+    for (size_t i = 0; i < nb.cells.size(); ++i) {
+      cells.push_back({{"kind", nb.kinds[i]}, {"document", nb.cells[i]}});
+      if (const Document* d = get(nb.cells[i])) texts.push_back(item(*d));
+    }
+    out.emplace_back(
+        "notebookDocument/didOpen",
+        Json{{"notebookDocument", {{"uri", uri}, {"notebookType", nb.type}, {"version", nb.version}, {"cells", cells}}},
+             {"cellTextDocuments", texts}});
+  }
+  for (const auto& [uri, d] : docs_)
+    if (!cell_owner_.contains(uri)) out.emplace_back("textDocument/didOpen", Json{{"textDocument", item(d)}});
+  return out;
 }
 
 std::string Documents::cells_before(const std::string& cell_uri) const {

@@ -37,10 +37,16 @@ class Documents {
   std::string cells_before(const std::string& cell_uri) const;
 
   const std::map<std::string, Document>& all() const { return docs_; }
+  // (method, params) of the notifications that open everything again as it is now, for a restarted
+  // upstream server: notebooks with notebookDocument/didOpen (their cells inside), other documents
+  // with textDocument/didOpen.
+  std::vector<std::pair<std::string, Json>> reopen_all() const;
 
  private:
   std::map<std::string, Document> docs_;
   struct Notebook {
+    std::string type;  // notebookType, e.g. "jupyter-notebook"
+    int64_t version = 0;
     std::vector<std::string> cells;  // cell document uris, notebook order
     std::vector<int> kinds;          // 1 markup, 2 code
   };

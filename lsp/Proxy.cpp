@@ -193,10 +193,7 @@ void Server::on_upstream_death() {
 // Under mu_: the restarted upstream answered our replayed initialize.
 void Server::after_reinit() {
   if (client_initialized_) up_->io().write(make_notification("initialized", Json::object()));
-  for (const auto& [uri, d] : docs_.all())
-    up_->io().write(make_notification(
-        "textDocument/didOpen",
-        {{"textDocument", {{"uri", d.uri}, {"languageId", d.language_id}, {"version", d.version}, {"text", d.text}}}}));
+  for (auto& [method, params] : docs_.reopen_all()) up_->io().write(make_notification(method, std::move(params)));
   up_ready_ = true;
   auto held = std::move(held_);
   held_.clear();

@@ -289,6 +289,17 @@ TEST_F(ProxyTest, UpstreamCrashIsSurvived) {
   Client c(fake());
   c.initialize();
   c.open("file:///q.py", "import os\nos.path.\n");
+  c.notify(
+      "notebookDocument/didOpen",
+      {{"notebookDocument",
+        {{"uri", "file:///n.ipynb"},
+         {"notebookType", "jupyter-notebook"},
+         {"version", 1},
+         {"cells",
+          {{{"kind", 2}, {"document", "file:///n.ipynb#c1"}}, {{"kind", 2}, {"document", "file:///n.ipynb#c2"}}}}}},
+       {"cellTextDocuments",
+        {{{"uri", "file:///n.ipynb#c1"}, {"languageId", "python"}, {"version", 1}, {"text", "import os\n"}},
+         {{"uri", "file:///n.ipynb#c2"}, {"languageId", "python"}, {"version", 1}, {"text", "os.path.\n"}}}}});
   int pid1 = c.request("fake/state", nullptr)["result"]["pid"];
   Json hang_id = 9999;
   c.io().write(make_request(hang_id, "fake/hang", nullptr));
@@ -299,6 +310,9 @@ TEST_F(ProxyTest, UpstreamCrashIsSurvived) {
   ASSERT_TRUE(st.contains("result")) << st.dump();
   EXPECT_NE(st["result"]["pid"].get<int>(), pid1);
   EXPECT_EQ(st["result"]["opened"], Json::array({"file:///q.py"}));  // documents replayed
+  // the notebook as a notebook, its cells inside it (not as loose files)
+  EXPECT_EQ(st["result"]["notebooks"],
+            Json::parse(R"([["file:///n.ipynb", ["file:///n.ipynb#c1", "file:///n.ipynb#c2"]]])"));
   auto items = items_of(c.complete("file:///q.py", 1, 8));
   EXPECT_EQ(items.size(), 10u);
   c.shutdown_and_exit();

@@ -30,6 +30,7 @@ def read():
 
 ITEMS = ["zeros", "count", "mystery_one", "join", "upper", "_private", "exists", "mystery_two", "__init__", "append"]
 opened = []
+notebooks = []  # (notebook uri, its cells' text documents' uris) per notebookDocument/didOpen
 while True:
     m = read()
     if m is None:
@@ -43,6 +44,9 @@ while True:
         send({"jsonrpc": "2.0", "id": 1, "method": "workspace/configuration", "params": {"items": [{"section": "fake"}]}})
     elif method == "textDocument/didOpen":
         opened.append(m["params"]["textDocument"]["uri"])
+    elif method == "notebookDocument/didOpen":
+        notebooks.append([m["params"]["notebookDocument"]["uri"],
+                          [d["uri"] for d in m["params"]["cellTextDocuments"]]])
     elif method == "textDocument/completion":
         items = [{"label": n, "kind": 2, "sortText": "%02d" % i, "preselect": i == 3} for i, n in enumerate(ITEMS)]
         send({"jsonrpc": "2.0", "id": m["id"], "result": {"isIncomplete": False, "items": items}})
@@ -52,7 +56,7 @@ while True:
         item["sortText"] = "zz"
         send({"jsonrpc": "2.0", "id": m["id"], "result": item})
     elif method == "fake/state":
-        send({"jsonrpc": "2.0", "id": m["id"], "result": {"pid": os.getpid(), "opened": opened}})
+        send({"jsonrpc": "2.0", "id": m["id"], "result": {"pid": os.getpid(), "opened": opened, "notebooks": notebooks}})
     elif method == "fake/hang":
         pass  # never answered: the crash test checks the proxy answers it
     elif method == "fake/crash":
