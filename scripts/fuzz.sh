@@ -12,7 +12,7 @@
 # stay in $WORK/corpus between runs. Crashing inputs land in $WORK/artifacts: copy each into
 # tests/data/fuzz/<target>/ so tests/fuzz/ReplayTest.cpp replays it from then on.
 #
-# Environment: BUILD (default build/fuzz), WORK (default $BUILD/run), JOBS (build jobs, default nproc),
+# Environment: BUILD (default build/fuzz), WORK (default $BUILD/run), JOBS (build jobs, default nproc), OPT,
 # PYLIB (where to take Python seeds from, default the python3 stdlib), SEED_FILES (default 40).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +30,11 @@ WORK=${WORK:-$BUILD/run}
 JOBS=${JOBS:-$(nproc)}
 PYLIB=${PYLIB:-$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')}
 SEED_FILES=${SEED_FILES:-40}
+OPT=${OPT:--O2 -g}  # compiler optimisation; CI's short run uses -O1 (a faster build, no line numbers)
 
 t0=$(date +%s)
 CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDOTWISE_FUZZ=ON \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$OPT" -DCMAKE_C_FLAGS_RELWITHDEBINFO="$OPT" \
   -DDOTWISE_WITH_TORCH=OFF >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log" >&2; exit 1; }
 bins=()
 for t in $targets; do bins+=("fuzz_$t"); done
