@@ -17,12 +17,14 @@
 #include <fstream>
 #include <iostream>
 
+#include "bench/ServerBench.h"
 #include "lsp/Upstream.h"
 #include "model/ModelFile.h"
 #include "model/RandomWeights.h"
 
 using namespace dw;
 using namespace dw::lsp;
+using namespace dw::bench;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -35,27 +37,6 @@ std::string five_k_lines() {
          "    def run(self, path):\n        p = os.path.join(path, 'a')\n        if os.path.exists(p):\n" +
          "            self.items.append(np.zeros(3))\n        return p.upper()\n\n";
   return s;
-}
-
-long rss_kb(pid_t pid, const char* key) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind(key, 0) == 0) return std::stol(line.substr(std::string(key).size()));
-  return -1;
-}
-
-Json wait_for(Transport& io, const Json& id) {
-  for (;;) {
-    Incoming in = io.read();
-    if (in.kind != Incoming::kMessage) return Json{{"eof", true}};
-    if (is_response(in.message) && in.message["id"] == id) return in.message;
-    if (!is_request(in.message)) continue;
-    Json result = nullptr;  // workspace/configuration wants one (default) value per item asked
-    if (in.message.value("method", "") == "workspace/configuration")
-      result = Json(std::vector<Json>(in.message["params"].value("items", Json::array()).size(), nullptr));
-    io.write(make_response(in.message["id"], result));
-  }
 }
 
 struct Result {
@@ -101,8 +82,8 @@ Result drive(const std::vector<std::string>& argv, const std::string& text, int 
           {{{"range", {{"start", {{"line", line}, {"character", 0}}}, {"end", {{"line", line + 1}, {"character", 0}}}}},
             {"text", ""}}}}}));
   }
-  r.rss_kb = rss_kb(p.pid(), "VmRSS:");
-  r.hwm_kb = rss_kb(p.pid(), "VmHWM:");
+  r.rss_kb = status_kb(p.pid(), "VmRSS:");
+  r.hwm_kb = status_kb(p.pid(), "VmHWM:");
   io.write(make_request(id, "shutdown", nullptr));
   wait_for(io, id);
   io.write(make_notification("exit", nullptr));
@@ -128,15 +109,6 @@ std::vector<std::string> traced(const std::string& bin, const fs::path& log, std
   return argv;
 }
 
-Json stats(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  auto q = [&](double p) { return v.empty() ? 0.0 : v[std::min(v.size() - 1, size_t(p * double(v.size())))]; };
-  return {{"n", v.size()},
-          {"p50_ms", q(0.5)},
-          {"p90_ms", q(0.9)},
-          {"p99_ms", q(0.99)},
-          {"max_ms", v.empty() ? 0.0 : v.back()}};
-}
 }  // namespace
 
 int main(int argc, char** argv) {

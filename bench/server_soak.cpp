@@ -11,29 +11,22 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
 
+#include "bench/ServerBench.h"
 #include "lsp/Upstream.h"
 
 using namespace dw;
 using namespace dw::lsp;
+using namespace dw::bench;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-long status_kb(pid_t pid, const char* key) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind(key, 0) == 0) return std::stol(line.substr(std::strlen(key)));
-  return -1;
-}
 
 // Real Python files of a few hundred to a few thousand lines, in a fixed order.
 std::vector<fs::path> pick_files(const fs::path& root, size_t n) {
@@ -71,12 +64,9 @@ class Soak {
   Json call(const std::string& method, Json params) {
     const int64_t id = next_++;
     p_.io().write(make_request(id, method, std::move(params)));
-    for (;;) {
-      Incoming in = p_.io().read();
-      if (in.kind != Incoming::kMessage) throw std::runtime_error("server closed the connection");
-      if (is_response(in.message) && in.message["id"] == id) return in.message;
-      if (is_request(in.message)) p_.io().write(make_response(in.message["id"], nullptr));
-    }
+    Json r = wait_for(p_.io(), id);
+    if (r.contains("eof")) throw std::runtime_error("server closed the connection");
+    return r;
   }
   void notify(const std::string& method, Json params) { p_.io().write(make_notification(method, std::move(params))); }
 
@@ -93,12 +83,6 @@ class Soak {
   Upstream p_;
   int64_t next_ = 1;
 };
-
-Json percentiles(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  auto q = [&](double p) { return v.empty() ? 0.0 : v[std::min(v.size() - 1, size_t(p * double(v.size())))]; };
-  return {{"p50_ms", q(0.5)}, {"p99_ms", q(0.99)}, {"max_ms", v.empty() ? 0.0 : v.back()}};
-}
 
 std::string indent_of(const std::string& line) { return line.substr(0, line.find_first_not_of(" \t")); }
 
@@ -195,7 +179,7 @@ int main(int argc, char** argv) {
     }
     if (r + 1 == std::min<size_t>(100, requests)) rss_start = status_kb(pid, "VmRSS:");  // after warm-up
     if ((r + 1) % block == 0 || r + 1 == requests) {
-      Json b = percentiles(ms);
+      Json b = stats(ms);
       b["requests"] = r + 1;
       b["rss_kb"] = status_kb(pid, "VmRSS:");
       blocks.push_back(b);

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "support/Clock.h"
+
 namespace dw::lsp {
 
 Predictor::Predictor(const Model& m, const Extractor& ex, PredictorOptions o)
@@ -28,12 +30,6 @@ Session& Predictor::session(const std::string& key) {
 void Predictor::forget(const std::string& key) {
   sessions_.remove_if([&](const auto& s) { return s.first == key; });
 }
-
-namespace {
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-}  // namespace
 
 std::optional<Prediction> Predictor::predict(const std::string& key, std::string_view before) {
   auto t0 = std::chrono::steady_clock::now();

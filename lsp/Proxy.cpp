@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "lsp/Server.h"
+#include "support/Clock.h"
 
 namespace dw::lsp {
 namespace {
@@ -201,7 +202,7 @@ void Server::after_reinit() {
 }
 
 // Under mu_.
-void Server::from_upstream(Json msg, std::chrono::steady_clock::time_point read_at) {
+void Server::from_upstream(Json msg, SteadyTime read_at) {
   if (is_request(msg)) {  // upstream -> client: our own id, so it cannot clash with ours
     Json id = "dotwise/up/" + std::to_string(next_id_++);
     reverse_[id_key(id)] = {generation_, msg["id"]};
@@ -231,26 +232,25 @@ void Server::from_upstream(Json msg, std::chrono::steady_clock::time_point read_
   }
   Pending p = std::move(it->second);
   pending_.erase(it);
+  const bool reranked = p.method == "textDocument/completion" && p.prediction && msg.contains("result");
   if (p.method == "initialize") {
     init_id_.reset();
     if (msg.contains("result")) merge_capabilities(msg["result"]);
-  } else if (p.method == "textDocument/completion" && p.prediction && msg.contains("result")) {
+  } else if (reranked) {
     try {
       rerank(msg["result"], *p.prediction);
     } catch (const std::exception& e) {
       log(std::string("re-ranking: ") + e.what());
     }
-    client_.write(msg);
-    if (opt_.trace)  // our whole cost in proxy mode: the model ran while the upstream worked
-      log(fmt::format("completion reply held {:.3f} ms (waiting for the model, re-ranking, re-encoding)",
-                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - read_at).count()));
-    return;
   } else if (p.method == "completionItem/resolve" && p.sent_item.is_object() && msg.contains("result") &&
              msg["result"].is_object()) {
     for (const char* k : {"label", "labelDetails", "sortText", "filterText", "preselect", "insertText"})
       if (p.sent_item.contains(k)) msg["result"][k] = p.sent_item[k];
   }
   client_.write(msg);
+  if (reranked && opt_.trace)  // our whole cost in proxy mode: the model ran while the upstream worked
+    log(fmt::format("completion reply held {:.3f} ms (waiting for the model, re-ranking, re-encoding)",
+                    ms_since(read_at)));
 }
 
 }  // namespace dw::lsp

@@ -9,7 +9,6 @@
 // Threads: the main thread reads the editor; in proxy mode one more thread reads the upstream. `mu_`
 // guards everything both touch. Method handlers live in lsp/methods/, one file per area.
 #pragma once
-#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -26,6 +25,7 @@
 #include "lsp/Settings.h"
 #include "lsp/Transport.h"
 #include "lsp/Upstream.h"
+#include "support/Clock.h"
 #include "syntax/Typeshed.h"
 
 namespace dw::lsp {
@@ -127,7 +127,7 @@ class Server {
   void to_upstream(const Json& msg);
   void upstream_loop();
   // read_at: when the message came off the pipe (--trace reports how long a completion reply was held).
-  void from_upstream(Json msg, std::chrono::steady_clock::time_point read_at);
+  void from_upstream(Json msg, SteadyTime read_at);
   void on_upstream_death();
   void after_reinit();
 };

@@ -7,14 +7,9 @@
 
 #include "lsp/Server.h"
 #include "lsp/Standalone.h"
+#include "support/Clock.h"
 
 namespace dw::lsp {
-
-namespace {
-double ms_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-}
-}  // namespace
 
 std::optional<Prediction> Server::predict_at(const Json& params) {
   if (!settings_.enable) return std::nullopt;

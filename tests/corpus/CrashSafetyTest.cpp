@@ -28,7 +28,7 @@ using dw::test::spawn;
 using dw::test::wait_for;
 
 namespace {
-const std::string kDotwise = std::string(DOTWISE_BINARY_DIR) + "/cli/dotwise";
+const std::string kDotwise = dw::test::dotwise_binary();
 
 struct Corpus {
   fs::path root = fs::temp_directory_path() / ("dw_crash_safety_" + std::to_string(::getpid()));

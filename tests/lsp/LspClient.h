@@ -11,10 +11,11 @@
 #include "lsp/Upstream.h"
 #include "model/ModelFile.h"
 #include "model/RandomWeights.h"
+#include "tests/support/ChildProcess.h"
 
 namespace dw::lsp::test {
 
-inline std::string dotwise_binary() { return std::string(DOTWISE_BINARY_DIR) + "/cli/dotwise"; }
+using dw::test::dotwise_binary;
 
 // A vocabulary of Python tokens and members, random weights: the ranking is arbitrary but fixed,
 // which is all the mechanics tests need.

@@ -14,6 +14,9 @@
 
 namespace dw::test {
 
+// The `dotwise` binary of the build the tests belong to.
+inline std::string dotwise_binary() { return std::string(DOTWISE_BINARY_DIR) + "/cli/dotwise"; }
+
 inline pid_t spawn(const std::vector<std::string>& args) {
   pid_t pid = ::fork();
   if (pid == 0) {

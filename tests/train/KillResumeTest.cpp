@@ -20,7 +20,7 @@ using dw::test::spawn;
 using dw::test::wait_for;
 
 namespace {
-const std::string kDotwise = std::string(DOTWISE_BINARY_DIR) + "/cli/dotwise";
+const std::string kDotwise = dw::test::dotwise_binary();
 
 // Three projects of stdlib files (the third held out as `valid`), extracted with min-count 2.
 struct TinyCorpus {
