@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <regex>
 
 #include "bench/ServerBench.h"
 #include "lsp/Upstream.h"
@@ -103,6 +105,23 @@ std::vector<double> held_ms(const fs::path& log, size_t skip) {
   return out;
 }
 
+// Per-stage times of the standalone completions from the --trace log ("window 0.1 ms", "model 0.4 ms"...):
+// which stage the tail comes from.
+Json stage_stats(const fs::path& log, size_t skip) {
+  std::ifstream in(log);
+  std::map<std::string, std::vector<double>> by;
+  const std::regex stage(R"((window|context|model|rank) ([0-9.]+) ms)");
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("completion ") == std::string::npos || n++ < skip) continue;
+    for (std::sregex_iterator it(line.begin(), line.end(), stage), end; it != end; ++it)
+      by[(*it)[1]].push_back(std::stod((*it)[2]));
+  }
+  Json out = Json::object();
+  for (auto& [k, v] : by) out[k] = stats(v);
+  return out;
+}
+
 std::vector<std::string> traced(const std::string& bin, const fs::path& log, std::vector<std::string> rest) {
   std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>>" + log.string(), bin, "serve", "--trace"};
   argv.insert(argv.end(), rest.begin(), rest.end());
@@ -136,7 +155,7 @@ int main(int argc, char** argv) {
   const std::string text = five_k_lines();
   const std::string fake = std::string(DOTWISE_SOURCE_DIR) + "/tests/lsp/fake_upstream.py";
 
-  Result standalone = drive({bin, "serve", "--quiet", "--model", model.string()}, text, n);
+  Result standalone = drive(traced(bin, dir / "standalone.log", {"--model", model.string()}), text, n);
   Result upstream = drive({"python3", fake}, text, n);
   Result proxied = drive(traced(bin, dir / "fake.log", {"--model", model.string(), "--", "python3", fake}), text, n);
   std::vector<double> added;
@@ -152,6 +171,7 @@ int main(int argc, char** argv) {
                 {"quant", "int8"},
                 {"bytes", fs::file_size(model)}}},
               {"standalone", stats(standalone.ms)},
+              {"standalone_stages", stage_stats(dir / "standalone.log", 5)},
               {"standalone_rss_kb", standalone.rss_kb},
               {"standalone_peak_rss_kb", standalone.hwm_kb},
               {"upstream_direct", stats(upstream.ms)},

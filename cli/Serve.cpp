@@ -14,7 +14,7 @@ void add_serve(CLI::App& app) {
   static std::string model;
   static int stars = 5;
   static bool star_in_label = false, quiet = false, trace = false;
-  static size_t lookback = 300, context_lines = 80;
+  static size_t lookback = 150, context_lines = 80;
   static std::vector<std::string> stubs, upstream;
   cmd->add_option("--model", model, "Model file (.dwm); default: $DOTWISE_MODEL or models/default.dwm");
   cmd->add_option("--stars", stars, "Mark this many top items with ★ (0: none)")->capture_default_str();

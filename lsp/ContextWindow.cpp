@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <vector>
 
 namespace dw::lsp {
@@ -29,14 +30,7 @@ bool is_assignment(std::string_view line) {
   return i + 1 < line.size() && line[i] == '=' && line[i + 1] != '=';
 }
 
-// Where a line-by-line scan stands: bracket depth and an open triple-quoted string. Enough lexing to
-// tell statement starts from continuation lines and string contents (brackets in strings and comments
-// do not count); not a tokenizer.
-struct Scan {
-  int depth = 0;
-  char triple = 0;  // the quote of an open """ or ''' string, else 0
-  bool at_statement_level() const { return depth == 0 && triple == 0; }
-};
+using Scan = LineScan;  // brackets in strings and comments do not count
 
 void scan_line(std::string_view line, Scan& st) {
   size_t i = 0;
@@ -96,60 +90,24 @@ bool ends_header(std::string_view line) {
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
   return !line.empty() && line.back() == ':';
 }
-}  // namespace
 
-std::string context_window(std::string_view text, WindowOptions opt) {
-  if (opt.max_lines == 0) return std::string(text);
-  std::vector<size_t> starts = {0};  // byte offset of each line
-  for (size_t i = 0; i < text.size(); ++i)
-    if (text[i] == '\n') starts.push_back(i + 1);
-  const size_t n = starts.size();  // the cursor's line is n - 1
-  if (n <= opt.max_lines + opt.step) return std::string(text);
-  const size_t step = opt.step ? opt.step : 1;
-  size_t first = (n - 1 - opt.max_lines) / step * step;
-  auto line_at = [&](size_t l) {
-    size_t end = l + 1 < n ? starts[l + 1] - 1 : text.size();
-    return text.substr(starts[l], end - starts[l]);
-  };
-  const size_t aligned = first;
-  std::vector<bool> open(aligned + 1);  // lines that start inside brackets or a string
-  Scan scan;
-  for (size_t l = 0; l <= aligned; ++l) {
-    open[l] = !scan.at_statement_level();
-    scan_line(line_at(l), scan);
-  }
-  while (first > 0 && (open[first] || !starts_statement(line_at(first)))) --first;
-  while (first > 0 && line_at(first - 1).starts_with("@")) --first;  // keep a def's decorators
+// The length of the common prefix; memcmp by blocks, since texts are long and mostly equal.
+size_t common_prefix(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  constexpr size_t kBlock = 512;
+  size_t i = 0;
+  while (i + kBlock <= n && std::memcmp(a.data() + i, b.data() + i, kBlock) == 0) i += kBlock;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
 
-  // Inside a long top-level class or function (stdlib modules have classes of thousands of lines),
-  // keep its header and start at a statement of its body instead, so the parse stays bounded.
-  size_t header_end = 0, inner = 0;  // lines [first, header_end] + [inner, cursor] when inner > 0
-  if (aligned - first > opt.max_lines) {
-    size_t h = first;
-    while (h < aligned && h - first < 10 && !ends_header(line_at(h))) ++h;
-    size_t body = h + 1;
-    while (body < aligned && blank_or_comment(line_at(body))) ++body;
-    const size_t indent = body < aligned ? indent_of(line_at(body)) : 0;
-    if (ends_header(line_at(h)) && indent > 0) {
-      auto at_body_level = [&](size_t l) {
-        auto line = line_at(l);
-        return !open[l] && indent_of(line) == indent && starts_statement(line.substr(indent));
-      };
-      size_t l = aligned;
-      while (l > body && !at_body_level(l)) --l;
-      while (l > body && indent_of(line_at(l - 1)) == indent && line_at(l - 1).substr(indent).starts_with("@")) --l;
-      if (l > body) header_end = h, inner = l;
-    }
-    // No body to start in (e.g. a table literal of a thousand lines): start at the line itself and
-    // let the error-tolerant parse make what it can of a statement's tail.
-    if (inner == 0) first = aligned;
-  }
-  if (first == 0 && inner == 0) return std::string(text);
-  std::string out;
-  // Top-level imports and assignments above the window, bracketed continuations included. Modules
-  // with big tables (`OPS = [...]` over hundreds of lines) would make that header the cost, so an
-  // assignment spans at most a few lines, and they share a line budget.
+// The top-level imports and assignments of lines [0, first), bracketed continuations included.
+// Modules with big tables (`OPS = [...]` over hundreds of lines) would make this header the cost, so
+// an assignment spans at most a few lines, and they share a line budget.
+std::string header_of(std::string_view text, const std::vector<size_t>& starts, size_t first) {
   constexpr size_t kMaxImportLines = 30, kMaxAssignmentLines = 3, kAssignmentBudget = 120;
+  auto line_at = [&](size_t l) { return text.substr(starts[l], starts[l + 1] - 1 - starts[l]); };
+  std::string out;
   size_t assignment_lines = 0;
   for (size_t l = 0; l < first; ++l) {
     auto line = line_at(l);
@@ -165,6 +123,82 @@ std::string context_window(std::string_view text, WindowOptions opt) {
     for (; l < end; ++l) out.append(line_at(l)).push_back('\n');
     --l;
   }
+  return out;
+}
+}  // namespace
+
+std::string context_window(std::string_view text, WindowOptions opt, WindowCache* cache) {
+  if (opt.max_lines == 0) return std::string(text);
+  WindowCache local;
+  WindowCache& c = cache ? *cache : local;
+  const size_t common = common_prefix(c.text, text);
+  // Byte offset of each line: those that start inside the unchanged prefix are known.
+  std::vector<size_t>& starts = c.starts;
+  if (starts.empty()) starts.push_back(0);
+  while (starts.size() > 1 && starts.back() > common) starts.pop_back();
+  const char* const end = text.data() + text.size();
+  for (const char* p = text.data() + starts.back();
+       (p = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p))));)
+    starts.push_back(size_t(++p - text.data()));
+  if (cache) c.text.assign(text);
+  if (common < c.header_bytes) c.header_first = SIZE_MAX;  // a line the header was made of changed
+  const size_t n = starts.size();                          // the cursor's line is n - 1
+  if (n <= opt.max_lines + opt.step) {
+    c.before.clear();  // states of an older text: the next call must not trust them
+    return std::string(text);
+  }
+  const size_t step = opt.step ? opt.step : 1;
+  size_t first = (n - 1 - opt.max_lines) / step * step;
+  auto line_at = [&](size_t l) {
+    size_t e = l + 1 < n ? starts[l + 1] - 1 : text.size();
+    return text.substr(starts[l], e - starts[l]);
+  };
+  const size_t aligned = first;
+
+  // The scan state before each line [0, aligned]: kept from the last call up to the first changed line.
+  size_t valid = 0;  // line `valid` starts after lines that did not change, so its state holds
+  while (valid + 1 < c.before.size() && valid + 1 < n && starts[valid + 1] <= common) ++valid;
+  c.before.resize(std::min(valid, aligned) + 1);
+  for (size_t l = c.before.size() - 1; l < aligned; ++l) {
+    Scan st = c.before[l];
+    scan_line(line_at(l), st);
+    c.before.push_back(st);
+  }
+  auto open = [&](size_t l) { return !c.before[l].at_statement_level(); };  // starts inside brackets or a string
+
+  while (first > 0 && (open(first) || !starts_statement(line_at(first)))) --first;
+  while (first > 0 && line_at(first - 1).starts_with("@")) --first;  // keep a def's decorators
+
+  // Inside a long top-level class or function (stdlib modules have classes of thousands of lines),
+  // keep its header and start at a statement of its body instead, so the parse stays bounded.
+  size_t header_end = 0, inner = 0;  // lines [first, header_end] + [inner, cursor] when inner > 0
+  if (aligned - first > opt.max_lines) {
+    size_t h = first;
+    while (h < aligned && h - first < 10 && !ends_header(line_at(h))) ++h;
+    size_t body = h + 1;
+    while (body < aligned && blank_or_comment(line_at(body))) ++body;
+    const size_t indent = body < aligned ? indent_of(line_at(body)) : 0;
+    if (ends_header(line_at(h)) && indent > 0) {
+      auto at_body_level = [&](size_t l) {
+        auto line = line_at(l);
+        return !open(l) && indent_of(line) == indent && starts_statement(line.substr(indent));
+      };
+      size_t l = aligned;
+      while (l > body && !at_body_level(l)) --l;
+      while (l > body && indent_of(line_at(l - 1)) == indent && line_at(l - 1).substr(indent).starts_with("@")) --l;
+      if (l > body) header_end = h, inner = l;
+    }
+    // No body to start in (e.g. a table literal of a thousand lines): start at the line itself and
+    // let the error-tolerant parse make what it can of a statement's tail.
+    if (inner == 0) first = aligned;
+  }
+  if (first == 0 && inner == 0) return std::string(text);
+  if (c.header_first != first) {
+    c.header = header_of(text, starts, first);
+    c.header_first = first;
+    c.header_bytes = starts[first];
+  }
+  std::string out = c.header;
   if (inner > 0) {
     out.append(text.substr(starts[first], starts[header_end + 1] - starts[first]));
     out.append(text.substr(starts[inner]));

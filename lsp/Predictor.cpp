@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "support/Clock.h"
+#include "syntax/Parser.h"
 
 namespace dw::lsp {
 
@@ -15,25 +16,33 @@ Predictor::Predictor(const Model& m, const Extractor& ex, PredictorOptions o)
   if (opt_.window_step == 0) opt_.window_step = 1;
 }
 
-Session& Predictor::session(const std::string& key) {
-  for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
+struct Predictor::DocState {
+  Session session;
+  ParseCache parse;
+};
+
+Predictor::~Predictor() = default;
+
+Predictor::DocState& Predictor::doc(const std::string& key) {
+  for (auto it = docs_.begin(); it != docs_.end(); ++it)
     if (it->first == key) {
-      sessions_.splice(sessions_.begin(), sessions_, it);
-      return *sessions_.front().second;
+      docs_.splice(docs_.begin(), docs_, it);
+      return *docs_.front().second;
     }
   // Sparse checkpoints: the window is short, and an edit reruns at most window_step extra tokens.
-  sessions_.emplace_front(key, std::make_unique<Session>(m_, SessionOptions{opt_.window_step}));
-  if (sessions_.size() > opt_.max_sessions) sessions_.pop_back();
-  return *sessions_.front().second;
+  docs_.emplace_front(key, std::make_unique<DocState>(Session(m_, SessionOptions{opt_.window_step}), ParseCache{}));
+  if (docs_.size() > opt_.max_sessions) docs_.pop_back();
+  return *docs_.front().second;
 }
 
 void Predictor::forget(const std::string& key) {
-  sessions_.remove_if([&](const auto& s) { return s.first == key; });
+  docs_.remove_if([&](const auto& s) { return s.first == key; });
 }
 
 std::optional<Prediction> Predictor::predict(const std::string& key, std::string_view before) {
   auto t0 = std::chrono::steady_clock::now();
-  auto ctx = completion_context(ex_, before);
+  DocState& d = doc(key);
+  auto ctx = completion_context(ex_, before, &d.parse);
   if (!ctx) return std::nullopt;
   Prediction p;
   p.context_ms = ms_since(t0);
@@ -43,7 +52,7 @@ std::optional<Prediction> Predictor::predict(const std::string& key, std::string
   std::span<const int32_t> ids = enc.ids;
   if (opt_.lookback && ids.size() > opt_.lookback)
     ids = ids.subspan((ids.size() - opt_.lookback) / opt_.window_step * opt_.window_step);
-  Session& s = session(key);
+  Session& s = d.session;
   p.ran = s.set_context(ids);
   p.tokens = ids.size();
   auto l = s.predicted_embedding();

@@ -22,11 +22,11 @@
 namespace dw::lsp {
 
 struct PredictorOptions {
-  // The model sees at most the last `lookback` tokens. Pythia used T = 1000; on the Debian test split
-  // (10,620 sites) 300 scored the same as 1000 (MRR .237 both; 150: .236, 50: .228) and a cold start
-  // runs a third of the tokens. The window start moves in steps of `window_step` tokens, so while
-  // typing the cached state stays valid for that many tokens.
-  size_t lookback = 300;
+  // The model sees the last `lookback` tokens (up to `window_step` more). Pythia used T = 1000; on the
+  // Debian test split (10,620 sites) 300 scored the same as 1000 (MRR .237 both; 150: .236, 100: .234,
+  // 50: .228), and 150 halves what a cold start or a window shift runs, the tail of the latency. The
+  // start moves in steps of `window_step` tokens, so while typing the cached state stays valid.
+  size_t lookback = 150;
   size_t window_step = 64;
   size_t max_sessions = 16;  // documents with a cached state (least recently used dropped)
 };
@@ -43,6 +43,7 @@ struct Prediction {
 class Predictor {
  public:
   Predictor(const Model& m, const Extractor& ex, PredictorOptions o = {});
+  ~Predictor();
 
   // nullopt when the cursor is not after `receiver.` (+ a typed prefix).
   std::optional<Prediction> predict(const std::string& doc_key, std::string_view text_before_cursor);
@@ -61,8 +62,9 @@ class Predictor {
   PredictorOptions opt_;
   Vocab vocab_;
   std::vector<std::string_view> member_names_;
-  std::list<std::pair<std::string, std::unique_ptr<Session>>> sessions_;  // most recent first
-  Session& session(const std::string& key);
+  struct DocState;  // the LSTM state and the last parse of one document
+  std::list<std::pair<std::string, std::unique_ptr<DocState>>> docs_;  // most recent first
+  DocState& doc(const std::string& key);
 };
 
 }  // namespace dw::lsp

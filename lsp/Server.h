@@ -11,6 +11,7 @@
 #pragma once
 #include <condition_variable>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "lsp/ContextWindow.h"
 #include "lsp/Documents.h"
 #include "lsp/Predictor.h"
 #include "lsp/Settings.h"
@@ -56,6 +58,7 @@ class Server {
   std::unique_ptr<Extractor> extractor_;
   std::unique_ptr<Model> model_;
   std::unique_ptr<Predictor> predictor_;
+  std::list<std::pair<std::string, WindowCache>> windows_;  // per document, most recent first
   std::string loaded_model_;
   bool initialized_ = false, shutdown_ = false, exit_ = false, client_initialized_ = false;
   bool label_details_ = false;  // the client renders CompletionItem.labelDetails
@@ -117,6 +120,7 @@ class Server {
 
   // Completion (methods/Completion.cpp).
   std::optional<Prediction> predict_at(const Json& params);
+  WindowCache& window_cache(const std::string& uri);
   Json standalone_completion(const Json& params);
   void on_completion(const Json& msg);
   void rerank(Json& result, const Prediction& p);

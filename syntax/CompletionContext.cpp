@@ -20,8 +20,10 @@ bool in_comment_or_string(std::string_view text) {
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
     if (quote) {
-      if (c == '\\') ++i;
-      else if (c == quote) quote = 0;
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
     } else if (c == '#') {
       return true;
     } else if (c == '\'' || c == '"') {
@@ -32,7 +34,7 @@ bool in_comment_or_string(std::string_view text) {
 }
 }  // namespace
 
-std::optional<CompletionContext> completion_context(const Extractor& ex, std::string_view text) {
+std::optional<CompletionContext> completion_context(const Extractor& ex, std::string_view text, ParseCache* reuse) {
   size_t end = text.size();
   size_t start = end;
   while (start > 0 && ident_char(static_cast<unsigned char>(text[start - 1]))) --start;
@@ -46,12 +48,12 @@ std::optional<CompletionContext> completion_context(const Extractor& ex, std::st
   std::string src(text.substr(0, start));
   src += kPlaceholder;
   src += '\n';
-  ExtractResult r = ex.extract(src);
+  ExtractResult r = ex.extract(src, reuse);
   if (r.skip != Skip::None) return std::nullopt;
   const Site* hit = nullptr;
   for (const auto& s : r.file.sites)
     if (r.file.member(s) == kPlaceholder) hit = &s;  // the last one: the cursor's
-  if (!hit) return std::nullopt;  // e.g. a float literal `1.` or a "." inside a string
+  if (!hit) return std::nullopt;                     // e.g. a float literal `1.` or a "." inside a string
   CompletionContext c;
   c.receiver = std::string(r.file.str(hit->receiver));
   c.cls = std::string(r.file.str(hit->cls));

@@ -21,6 +21,8 @@ struct CompletionContext {
 
 // nullopt when the cursor is not right after `receiver.` (+ an identifier prefix), or the text is
 // skipped by the extractor (binary, too large, ...).
-std::optional<CompletionContext> completion_context(const Extractor& ex, std::string_view text_before_cursor);
+// `reuse`: the document's last parse (see Extractor::extract).
+std::optional<CompletionContext> completion_context(const Extractor& ex, std::string_view text_before_cursor,
+                                                    ParseCache* reuse = nullptr);
 
 }  // namespace dw

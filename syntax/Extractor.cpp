@@ -9,13 +9,20 @@ namespace dw {
 
 const char* skip_name(Skip s) {
   switch (s) {
-    case Skip::None: return "none";
-    case Skip::Empty: return "empty";
-    case Skip::TooLarge: return "too-large";
-    case Skip::Binary: return "binary";
-    case Skip::NotUtf8: return "not-utf8";
-    case Skip::TooDeep: return "too-deep";
-    case Skip::ParseFailed: return "parse-failed";
+    case Skip::None:
+      return "none";
+    case Skip::Empty:
+      return "empty";
+    case Skip::TooLarge:
+      return "too-large";
+    case Skip::Binary:
+      return "binary";
+    case Skip::NotUtf8:
+      return "not-utf8";
+    case Skip::TooDeep:
+      return "too-deep";
+    case Skip::ParseFailed:
+      return "parse-failed";
   }
   return "?";
 }
@@ -43,7 +50,9 @@ size_t repair_utf8(std::string_view in, std::string& out) {
 
 Extractor::Extractor(const TypeshedIndex& stubs, ExtractOptions opt) : stubs_(stubs), opt_(opt) {}
 
-ExtractResult Extractor::extract(std::string_view source) const {
+ExtractResult Extractor::extract(std::string_view source) const { return extract(source, nullptr); }
+
+ExtractResult Extractor::extract(std::string_view source, ParseCache* reuse) const {
   ExtractResult r;
   if (source.size() > opt_.max_bytes) {
     r.skip = Skip::TooLarge;
@@ -68,7 +77,7 @@ ExtractResult Extractor::extract(std::string_view source) const {
     source = repaired;
   }
   thread_local PythonParser parser;
-  Tree tree = parser.parse(source);
+  Tree tree = reuse ? parser.parse(source, *reuse) : parser.parse(source);
   if (!tree) {
     r.skip = Skip::ParseFailed;
     return r;

@@ -10,6 +10,8 @@
 
 namespace dw {
 
+struct ParseCache;  // syntax/Parser.h
+
 enum class Skip : uint8_t { None, Empty, TooLarge, Binary, NotUtf8, TooDeep, ParseFailed };
 const char* skip_name(Skip s);
 
@@ -33,6 +35,8 @@ class Extractor {
   explicit Extractor(const TypeshedIndex& stubs, ExtractOptions opt = {});
   // Thread-safe: each call uses its own parser.
   ExtractResult extract(std::string_view source) const;
+  // The same result; `reuse` (one document's last parse) makes re-extracting an edited text cheaper.
+  ExtractResult extract(std::string_view source, ParseCache* reuse) const;
 
  private:
   const TypeshedIndex& stubs_;

@@ -15,6 +15,13 @@ struct TreeDeleter {
 };
 using Tree = std::unique_ptr<TSTree, TreeDeleter>;
 
+// One document's last parse. Given it, the next parse of a slightly edited text tells tree-sitter
+// what changed (ts_tree_edit) and re-parses only that: the rest of the tree is reused.
+struct ParseCache {
+  std::string text;
+  Tree tree;
+};
+
 class PythonParser {
  public:
   PythonParser();
@@ -23,6 +30,8 @@ class PythonParser {
   PythonParser& operator=(const PythonParser&) = delete;
   // Error-tolerant: always returns a tree for valid UTF-8 input (null only if tree-sitter gives up).
   Tree parse(std::string_view source);
+  // The same tree, re-using and then updating `cache`.
+  Tree parse(std::string_view source, ParseCache& cache);
 
  private:
   TSParser* p_;
@@ -48,8 +57,9 @@ inline std::string_view node_text(TSNode n, std::string_view src) {
 }
 inline std::string_view node_type(TSNode n) { return ts_node_type(n); }
 inline bool is(TSNode n, std::string_view type) { return !ts_node_is_null(n) && node_type(n) == type; }
-inline TSNode field(TSNode n, std::string_view name) {
-  return ts_node_child_by_field_name(n, name.data(), uint32_t(name.size()));
-}
+// The grammar's id of a field name. tree-sitter finds it by comparing the name with every field's;
+// the extractor asks millions of times for the same twenty names, so each thread remembers them.
+TSFieldId field_id(std::string_view name);
+inline TSNode field(TSNode n, std::string_view name) { return ts_node_child_by_field_id(n, field_id(name)); }
 
 }  // namespace dw

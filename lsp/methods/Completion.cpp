@@ -11,6 +11,17 @@
 
 namespace dw::lsp {
 
+WindowCache& Server::window_cache(const std::string& uri) {
+  for (auto it = windows_.begin(); it != windows_.end(); ++it)
+    if (it->first == uri) {
+      windows_.splice(windows_.begin(), windows_, it);
+      return windows_.front().second;
+    }
+  windows_.emplace_front(uri, WindowCache{});
+  if (windows_.size() > 16) windows_.pop_back();  // as many as the predictor keeps model states for
+  return windows_.front().second;
+}
+
 std::optional<Prediction> Server::predict_at(const Json& params) {
   if (!settings_.enable) return std::nullopt;
   const std::string uri = string_at(params, {"textDocument", "uri"});
@@ -22,7 +33,7 @@ std::optional<Prediction> Server::predict_at(const Json& params) {
   const auto t0 = std::chrono::steady_clock::now();
   std::string before = docs_.cells_before(uri);  // a notebook cell sees the code cells above it
   before.append(d->text, 0, at);
-  before = context_window(before, settings_.window);
+  before = context_window(before, settings_.window, &window_cache(uri));
   const double window_ms = ms_since(t0);
   if (!predictor_) {
     // Without a model there is nothing to rank by, but standalone still offers candidates.

@@ -16,6 +16,7 @@ void Server::on_did_close(const Json& msg) {
   std::string uri = string_at(msg, {"params", "textDocument", "uri"});
   docs_.close(uri);
   if (predictor_) predictor_->forget(uri);
+  windows_.remove_if([&](const auto& w) { return w.first == uri; });
 }
 
 void Server::on_notebook_open(const Json& msg) { docs_.notebook_open(msg.value("params", Json::object())); }

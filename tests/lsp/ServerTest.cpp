@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 
 #include "lsp/ContextWindow.h"
 #include "lsp/Predictor.h"
@@ -451,6 +452,31 @@ TEST(ContextWindowTest, KeepsImportsAndTheTailFromAStatementStart) {
   // The window opens at a top-level statement, and shifts only every `step` lines.
   EXPECT_EQ(context_window(text + "\n\n", {100, 32}).substr(0, w.size() - 20), w.substr(0, w.size() - 20));
   EXPECT_EQ(context_window("import os\nos.", {100, 32}), "import os\nos.");
+}
+
+TEST(ContextWindowTest, CacheGivesTheSameWindowAfterAnyEdit) {
+  // Edits that open and close brackets and strings far above the cursor change every later line's
+  // scan state; the cached call must notice each, and reuse what an edit below left untouched.
+  std::string text = "import os\nx = (1,\n 2)\n";
+  for (int i = 0; i < 300; ++i)
+    text += i % 7 ? "def f" + std::to_string(i) + "(a):\n    return a\n" : "y" + std::to_string(i) + " = os.sep\n";
+  const std::vector<std::string> pieces = {"(",       ")",  "\"\"\"",       "'''", "import sys\n",
+                                           "z = 1\n", "\n", "class K:\n  ", "#"};
+  std::mt19937 rng(7);
+  WindowCache cache;
+  for (int step = 0; step < 400; ++step) {
+    size_t at = rng() % (text.size() + 1);
+    if (rng() % 3 == 0 && at < text.size())
+      text.erase(at, 1 + rng() % 8);
+    else
+      text.insert(at, pieces[rng() % pieces.size()]);
+    const std::string before = text.substr(0, text.size() - rng() % std::min<size_t>(text.size(), 2000)) + "\nos.";
+    ASSERT_EQ(context_window(before, {100, 32}, &cache), context_window(before, {100, 32})) << "edit " << step;
+    if (step % 10 == 0) {  // a short text in between (no window at all) must not confuse the next call
+      const std::string head = text.substr(0, 300) + "\nos.";
+      ASSERT_EQ(context_window(head, {100, 32}, &cache), head);
+    }
+  }
 }
 
 }  // namespace dw::lsp::test

@@ -1,8 +1,8 @@
-#include "syntax/CompletionContext.h"
-
 #include <gtest/gtest.h>
 
 #include "ExtractTestUtil.h"
+#include "syntax/CompletionContext.h"
+#include "syntax/Parser.h"
 
 namespace {
 std::optional<dw::CompletionContext> at(std::string_view text) {
@@ -52,4 +52,40 @@ TEST(CompletionContext, NotAMemberAccess) {
   EXPECT_FALSE(at("import os  # os."));
   EXPECT_TRUE(at("s = 'a#b'.up"));
   EXPECT_FALSE(at(""));
+}
+
+TEST(CompletionContext, ReusedParseGivesTheSameContext) {
+  // An editor session: completions at every "." of a module, typed top to bottom, with stray edits
+  // (unclosed brackets and strings, deletions) above the cursor in between. The incremental parse must
+  // give what a fresh parse gives.
+  const std::string module =
+      "import os\nimport collections\n\nclass Store:\n    def __init__(self, root):\n"
+      "        self.root = os.path.abspath(root)\n        self.items = collections.OrderedDict()\n\n"
+      "    def add(self, name, value):\n        path = os.path.join(self.root, name)\n"
+      "        if not os.path.exists(path):\n            self.items[name] = value.strip()\n"
+      "        return path.upper()\n\n    def names(self):\n        return list(self.items.keys())\n\n"
+      "def main(argv):\n    s = Store(argv[0])\n    for a in argv[1:]:\n        s.add(a, a.lower())\n"
+      "    print(s.names(), os.getcwd())\n";
+  const dw::Extractor ex(dw::test::stubs());
+  dw::ParseCache cache;
+  std::string text = module;
+  size_t checked = 0;
+  for (size_t at = 0; at < text.size(); ++at) {
+    if (text[at] != '.') continue;
+    if (at % 3 == 0) text.insert(at / 2, at % 2 ? "(" : "'");  // a stray edit above the cursor
+    if (at % 5 == 0) text.erase(at / 3, 4);
+    at = std::min(at, text.size() - 1);
+    const std::string_view before = std::string_view(text).substr(0, at + 1);
+    auto fresh = dw::completion_context(ex, before);
+    auto reused = dw::completion_context(ex, before, &cache);
+    ASSERT_EQ(bool(fresh), bool(reused)) << before;
+    if (!fresh) continue;
+    ++checked;
+    EXPECT_EQ(fresh->receiver, reused->receiver);
+    EXPECT_EQ(fresh->cls, reused->cls);
+    ASSERT_EQ(fresh->file.tokens.size(), reused->file.tokens.size()) << before;
+    for (size_t i = 0; i < fresh->file.tokens.size(); ++i)
+      ASSERT_EQ(fresh->file.token(i), reused->file.token(i)) << "token " << i << " of\n" << before;
+  }
+  EXPECT_GT(checked, 10u);
 }
