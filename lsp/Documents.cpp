@@ -2,13 +2,8 @@
 
 namespace dw::lsp {
 
-size_t byte_offset(std::string_view text, int64_t line, int64_t character) {
-  size_t at = 0;
-  for (int64_t l = 0; l < line; ++l) {
-    size_t nl = text.find('\n', at);
-    if (nl == std::string_view::npos) return text.size();
-    at = nl + 1;
-  }
+namespace {
+size_t column_offset(std::string_view text, size_t at, int64_t character) {
   int64_t units = 0;
   while (at < text.size() && units < character) {
     unsigned char c = static_cast<unsigned char>(text[at]);
@@ -20,6 +15,37 @@ size_t byte_offset(std::string_view text, int64_t line, int64_t character) {
     at = std::min(text.size(), at + len);
   }
   return at;
+}
+}  // namespace
+
+size_t byte_offset(std::string_view text, int64_t line, int64_t character) {
+  size_t at = 0;
+  for (int64_t l = 0; l < line; ++l) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) return text.size();
+    at = nl + 1;
+  }
+  return column_offset(text, at, character);
+}
+
+size_t byte_offset(Document& d, int64_t line, int64_t character) {
+  const size_t at = d.lines.start_of(d.text, line);
+  return at >= d.text.size() ? d.text.size() : column_offset(d.text, at, character);
+}
+
+size_t LineIndex::start_of(std::string_view text, int64_t line) {
+  if (line < 0) line = 0;
+  while (!complete_ && starts_.size() <= size_t(line)) {
+    const size_t nl = text.find('\n', starts_.back());
+    if (nl == std::string_view::npos) complete_ = true;
+    else starts_.push_back(nl + 1);
+  }
+  return size_t(line) < starts_.size() ? starts_[size_t(line)] : text.size();
+}
+
+void LineIndex::edited_at(size_t byte) {
+  while (starts_.size() > 1 && starts_.back() > byte) starts_.pop_back();
+  complete_ = false;
 }
 
 namespace {
@@ -36,6 +62,7 @@ void Documents::open(const Json& item) {
   if (d.uri.empty()) return;
   d.language_id = string_at(item, {"languageId"});
   d.text = string_at(item, {"text"});
+  d.lines = LineIndex();
   d.version = int_at(item, "version");
   docs_[d.uri] = std::move(d);
 }
@@ -48,15 +75,17 @@ std::string Documents::apply_changes(Document& d, const Json& changes) {
     const Json* range = find_path(c, {"range"});
     if (!range) {
       d.text = text->get<std::string>();
+      d.lines = LineIndex();
       continue;
     }
     const Json* s = find_path(*range, {"start"});
     const Json* e = find_path(*range, {"end"});
     if (!s || !e) return "a content change has a malformed range";
-    size_t a = byte_offset(d.text, int_at(*s, "line"), int_at(*s, "character"));
-    size_t b = byte_offset(d.text, int_at(*e, "line"), int_at(*e, "character"));
+    size_t a = byte_offset(d, int_at(*s, "line"), int_at(*s, "character"));
+    size_t b = byte_offset(d, int_at(*e, "line"), int_at(*e, "character"));
     if (b < a) std::swap(a, b);
     d.text.replace(a, b - a, text->get<std::string>());
+    d.lines.edited_at(a);
   }
   return {};
 }
@@ -76,6 +105,11 @@ std::string Documents::change(const Json& params) {
 void Documents::close(const std::string& uri) { docs_.erase(uri); }
 
 const Document* Documents::get(const std::string& uri) const {
+  auto it = docs_.find(uri);
+  return it == docs_.end() ? nullptr : &it->second;
+}
+
+Document* Documents::get(const std::string& uri) {
   auto it = docs_.find(uri);
   return it == docs_.end() ? nullptr : &it->second;
 }

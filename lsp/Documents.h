@@ -11,14 +11,28 @@
 
 namespace dw::lsp {
 
+// Where the lines of a text start, found on demand and kept until an edit above them: every keystroke
+// in a 5k-line file would otherwise search thousands of newlines, twice per change.
+class LineIndex {
+ public:
+  size_t start_of(std::string_view text, int64_t line);  // text.size() past the last line
+  void edited_at(size_t byte);                           // the text changed from `byte` on
+ private:
+  std::vector<size_t> starts_ = {0};
+  bool complete_ = false;  // starts_ holds every line
+};
+
 struct Document {
   std::string uri, language_id, text;
   int64_t version = 0;
+  LineIndex lines;  // of `text`; Documents keeps it in step with every change
 };
 
 // Byte offset of an LSP position (line, UTF-16 code unit) in `text`; positions past a line's end
 // clamp to it, lines past the end clamp to the text's end (the spec asks for leniency).
 size_t byte_offset(std::string_view text, int64_t line, int64_t character);
+// The same, finding the line through the document's index.
+size_t byte_offset(Document& d, int64_t line, int64_t character);
 
 class Documents {
  public:
@@ -27,6 +41,7 @@ class Documents {
   std::string change(const Json& params);
   void close(const std::string& uri);
   const Document* get(const std::string& uri) const;
+  Document* get(const std::string& uri);
   size_t size() const { return docs_.size(); }
 
   // notebookDocument/didOpen|didChange|didClose. Cells are documents too; the notebook remembers their order.

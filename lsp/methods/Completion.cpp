@@ -25,11 +25,11 @@ WindowCache& Server::window_cache(const std::string& uri) {
 std::optional<Prediction> Server::predict_at(const Json& params) {
   if (!settings_.enable) return std::nullopt;
   const std::string uri = string_at(params, {"textDocument", "uri"});
-  const Document* d = docs_.get(uri);
+  Document* d = docs_.get(uri);
   const Json* pos = find_path(params, {"position"});
   if (!d || !pos || !pos->is_object()) return std::nullopt;
   const int64_t line = pos->value("line", int64_t(0)), ch = pos->value("character", int64_t(0));
-  const size_t at = byte_offset(d->text, line, ch);
+  const size_t at = byte_offset(*d, line, ch);
   const auto t0 = std::chrono::steady_clock::now();
   std::string before = docs_.cells_before(uri);  // a notebook cell sees the code cells above it
   before.append(d->text, 0, at);

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "lsp/ContextWindow.h"
+#include "lsp/Documents.h"
 #include "lsp/Predictor.h"
 #include "lsp/Ranking.h"
 #include "tests/lsp/LspClient.h"
@@ -452,6 +453,30 @@ TEST(ContextWindowTest, KeepsImportsAndTheTailFromAStatementStart) {
   // The window opens at a top-level statement, and shifts only every `step` lines.
   EXPECT_EQ(context_window(text + "\n\n", {100, 32}).substr(0, w.size() - 20), w.substr(0, w.size() - 20));
   EXPECT_EQ(context_window("import os\nos.", {100, 32}), "import os\nos.");
+}
+
+TEST(DocumentsTest, LineIndexFollowsEveryEdit) {
+  // Random range edits (multi-line, at line ends, past the end) through Documents::change: each must
+  // land where a search from the top of the text puts it.
+  Documents docs;
+  std::string shadow = "a = 1\nb = 2\n\nc = 3";
+  docs.open({{"uri", "file:///t.py"}, {"languageId", "python"}, {"version", 1}, {"text", shadow}});
+  std::mt19937 rng(3);
+  const std::vector<std::string> pieces = {"x", "\n", "yz\n\n", "", "é\n", "def f():\n    pass\n"};
+  for (int step = 0; step < 500; ++step) {
+    auto lines = int64_t(std::count(shadow.begin(), shadow.end(), '\n'));
+    int64_t l1 = int64_t(rng() % uint32_t(lines + 2)), l2 = l1 + int64_t(rng() % 3);
+    int64_t c1 = int64_t(rng() % 8), c2 = int64_t(rng() % 8);
+    size_t a = byte_offset(shadow, l1, c1), b = byte_offset(shadow, l2, c2);
+    if (b < a) std::swap(a, b);
+    const std::string& ins = pieces[rng() % pieces.size()];
+    shadow.replace(a, b - a, ins);
+    Json range = {{"start", {{"line", l1}, {"character", c1}}}, {"end", {{"line", l2}, {"character", c2}}}};
+    ASSERT_EQ(docs.change({{"textDocument", {{"uri", "file:///t.py"}, {"version", step + 2}}},
+                           {"contentChanges", {{{"range", range}, {"text", ins}}}}}),
+              "");
+    ASSERT_EQ(docs.get("file:///t.py")->text, shadow) << "edit " << step;
+  }
 }
 
 TEST(ContextWindowTest, CacheGivesTheSameWindowAfterAnyEdit) {
