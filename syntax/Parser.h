@@ -38,16 +38,23 @@ class PythonParser {
 };
 
 // Appends the children of n in order. Linear: ts_node_child(n, i) walks i siblings, so indexing every
-// child of a 200k-statement module would be quadratic.
+// child of a 200k-statement module would be quadratic. One cursor per thread, reset for each call:
+// a new cursor allocates its stack, and extraction asks for the children of every node.
 inline void children_of(TSNode n, std::vector<TSNode>& out, bool named_only = false) {
-  TSTreeCursor c = ts_tree_cursor_new(n);
-  if (ts_tree_cursor_goto_first_child(&c)) {
+  struct Cursor {
+    TSTreeCursor c;
+    explicit Cursor(TSNode at) : c(ts_tree_cursor_new(at)) {}
+    ~Cursor() { ts_tree_cursor_delete(&c); }
+  };
+  thread_local Cursor cur(n);
+  TSTreeCursor* c = &cur.c;
+  ts_tree_cursor_reset(c, n);
+  if (ts_tree_cursor_goto_first_child(c)) {
     do {
-      TSNode k = ts_tree_cursor_current_node(&c);
+      TSNode k = ts_tree_cursor_current_node(c);
       if (!named_only || ts_node_is_named(k)) out.push_back(k);
-    } while (ts_tree_cursor_goto_next_sibling(&c));
+    } while (ts_tree_cursor_goto_next_sibling(c));
   }
-  ts_tree_cursor_delete(&c);
 }
 
 inline std::string_view node_text(TSNode n, std::string_view src) {

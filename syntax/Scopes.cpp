@@ -204,6 +204,7 @@ struct FileTypes::Impl {
       if (inner != s) params = field(n, "parameters"), ret = field(n, "return_type"), supers = field(n, "superclasses");
       for (size_t i = kids.size(); i-- > 0;) {
         TSNode c = kids[i];
+        if (ts_node_child_count(c) == 0) continue;  // a leaf binds nothing
         // Decorators, defaults and annotations of a def are evaluated in the enclosing scope.
         bool outer = inner != s && (ts_node_eq(c, params) || ts_node_eq(c, ret) || ts_node_eq(c, supers));
         stack.push_back({c, n, outer ? s : inner, method_class, it.depth + 1});

@@ -24,7 +24,7 @@ bool is_declaration_name(TSNode id, TSNode parent) {
 class Serializer {
  public:
   Serializer(std::string_view src, FileTypes& types, uint32_t max_depth, ExtractedFile& out)
-      : src_(src), types_(types), max_depth_(max_depth), out_(out), intern_(out) {}
+      : src_(src), types_(types), max_depth_(max_depth), out_(out), intern_(out), kids_(max_depth + 1) {}
 
   SerializeStats run(TSNode root) {
     visit(root, TSNode{}, types_.module_scope(), 0, false, 0);
@@ -123,9 +123,12 @@ class Serializer {
     if (t == "block") emit("<indent>");
     TSNode member = t == "attribute" ? field(n, "attribute") : TSNode{};
     TSNode supers = t == "class_definition" ? field(n, "superclasses") : TSNode{};
-    std::vector<TSNode> kids;
+    // One children list per depth, kept between nodes: a vector per node was a malloc per node.
+    std::vector<TSNode>& kids = kids_[depth];  // sized in the constructor: never reallocated under us
+    kids.clear();
     children_of(n, kids);
-    for (TSNode c : kids) {
+    for (size_t i = 0; i < kids.size(); ++i) {
+      TSNode c = kids[i];
       // A site only where the member directly follows its "." in the stream: error recovery can put
       // stray tokens (a control character, an ERROR node) between them, and readers rely on tokens[pos-1].
       if (member.id && ts_node_eq(c, member) && !ts_node_is_missing(c) && is(c, "identifier") && follows_dot())
@@ -144,6 +147,7 @@ class Serializer {
   StringInterner intern_;
   uint32_t next_scope_id_ = 0;
   SerializeStats stats_;
+  std::vector<std::vector<TSNode>> kids_;
 };
 
 }  // namespace
