@@ -34,7 +34,7 @@ struct EvalArgs {
   unsigned threads = 0;
   int bootstrap = 1000;
   uint64_t seed = 1;
-  bool json = false, calls_only = false;
+  bool json = false, calls_only = false, oov_slots = false, oov_sites_only = false;
   std::vector<std::string> models;  // each adds the neural ranker "model:<file stem>"
   size_t lookback = 0;
   bool no_default_model = false;
@@ -191,6 +191,8 @@ void run(const EvalArgs& a) {
   EvalOptions opt;
   opt.cap = a.cap;
   opt.calls_only = a.calls_only;
+  opt.oov_slots = a.oov_slots;
+  opt.oov_sites_only = a.oov_sites_only;
   opt.threads = threads;
   EvalRun result = evaluate(*source, vocab, cands, factories, opt);
   auto t_eval = std::chrono::steady_clock::now();
@@ -248,6 +250,10 @@ void add_eval(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--cap", a.cap, "Sites per project at most (0: no cap)")->capture_default_str();
   cmd->add_flag("--calls-only", a.calls_only, "Only `recv.name(...)` call sites (the paper's method calls)");
+  cmd->add_flag("--oov-slots", a.oov_slots,
+                "Vocabulary-wide list: also offer the file's out-of-vocabulary tokens seen before the site");
+  cmd->add_flag("--oov-sites-only", a.oov_sites_only,
+                "Only sites whose member is outside the vocabulary but earlier in the file");
   cmd->add_option("--compare", a.compare, "A,B: difference A - B in top-1 and MRR with a paired bootstrap 95% CI");
   cmd->add_option("--bootstrap", a.bootstrap, "Bootstrap resamples for --compare")->capture_default_str();
   cmd->add_option("--seed", a.seed, "Bootstrap seed")->capture_default_str();

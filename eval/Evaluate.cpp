@@ -83,13 +83,21 @@ void EvalRun::append(const EvalRun& part) {
   eligible_sites += part.eligible_sites;
 }
 
-bool site_eligible(const ExtractedFile& f, const Site& s, const EvalOptions& opt) {
+bool site_eligible(const ExtractedFile& f, const Site& s, const EvalOptions& opt, const Vocab* vocab) {
   if (s.pos >= f.tokens.size()) return false;
-  return !opt.calls_only || (s.flags & kSiteCall);
+  if (opt.calls_only && !(s.flags & kSiteCall)) return false;
+  if (opt.oov_sites_only) {
+    if (!vocab) throw std::logic_error("site_eligible: oov_sites_only needs the vocabulary");
+    if (vocab->id(f.member(s)) >= 2) return false;
+    const uint32_t member = f.tokens[s.pos];
+    return std::find(f.tokens.begin(), f.tokens.begin() + s.pos, member) != f.tokens.begin() + s.pos;
+  }
+  return true;
 }
 
-FileEvaluator::FileEvaluator(const Vocab& vocab, CandidateLists& cands, std::vector<std::unique_ptr<Ranker>> rankers)
-    : vocab_(vocab), cands_(cands), rankers_(std::move(rankers)) {}
+FileEvaluator::FileEvaluator(const Vocab& vocab, CandidateLists& cands, std::vector<std::unique_ptr<Ranker>> rankers,
+                             EvalOptions opt)
+    : vocab_(vocab), cands_(cands), rankers_(std::move(rankers)), opt_(opt) {}
 
 void FileEvaluator::add(const ShardFile& file, const std::vector<uint8_t>& keep, EvalRun& out) {
   const ExtractedFile& f = file.data;
@@ -100,6 +108,7 @@ void FileEvaluator::add(const ShardFile& file, const std::vector<uint8_t>& keep,
 
   EncodedFile enc = encode(vocab_, f);
   for (auto& r : rankers_) r->begin_file(enc, f);
+  std::vector<uint8_t> seen_oov;                         // per OOV id: offered already at this site
   std::unordered_map<std::string_view, int32_t> oov_id;  // the file's OOV tokens and their per-file ids
   for (size_t k = 0; k < enc.oov.size(); ++k) oov_id.emplace(enc.oov[k], int32_t(vocab_.size() + k));
 
@@ -125,7 +134,23 @@ void FileEvaluator::add(const ShardFile& file, const std::vector<uint8_t>& keep,
     out.sites.push_back({project, cls.empty() ? 0u : intern(out.classes, cls), s.flags});
 
     const auto& vl = cands_.vocabulary();
-    rank_all(out.vocab, i, vl.cands, cands_.vocabulary_index(vocab_.id(member)));
+    if (!opt_.oov_slots) {
+      rank_all(out.vocab, i, vl.cands, cands_.vocabulary_index(vocab_.id(member)));
+    } else {
+      // The vocabulary's members, then the file's OOV tokens that appeared before the site.
+      patched_.assign(vl.cands.begin(), vl.cands.end());
+      int32_t truth = cands_.vocabulary_index(vocab_.id(member));
+      seen_oov.assign(enc.oov.size(), 0);
+      for (size_t t = 0; t < s.pos && t < enc.ids.size(); ++t) {
+        const int32_t id = enc.ids[t];
+        if (id < int32_t(vocab_.size()) || seen_oov[size_t(id) - vocab_.size()]) continue;
+        seen_oov[size_t(id) - vocab_.size()] = 1;
+        const std::string_view name = enc.oov[size_t(id) - vocab_.size()];
+        if (truth < 0 && name == member) truth = int32_t(patched_.size());
+        patched_.push_back({name, id});
+      }
+      rank_all(out.vocab, i, patched_, truth);
+    }
 
     if (cls.empty()) continue;
     const CandidateList& tl = cands_.typed(cls);
@@ -162,7 +187,7 @@ EvalRun evaluate(const FileSource& src, const Vocab& vocab, CandidateLists& cand
     for_units(n, threads, [&](size_t u, unsigned) {
       for (const auto& f : src.read(u))
         for (size_t i = 0; i < f.data.sites.size(); ++i)
-          if (site_eligible(f.data, f.data.sites[i], opt))
+          if (site_eligible(f.data, f.data.sites[i], opt, &vocab))
             offered[u].emplace_back(f.project, SiteCap::site_hash(f.project, f.path, i));
     });
     for (auto& unit : offered)
@@ -175,7 +200,7 @@ EvalRun evaluate(const FileSource& src, const Vocab& vocab, CandidateLists& cand
   for (unsigned w = 0; w < threads; ++w) {
     std::vector<std::unique_ptr<Ranker>> rs;
     for (const auto& r : rankers) rs.push_back(r.make());
-    workers.push_back(std::make_unique<FileEvaluator>(vocab, cands, std::move(rs)));
+    workers.push_back(std::make_unique<FileEvaluator>(vocab, cands, std::move(rs), opt));
   }
   std::vector<EvalRun> parts(n);
   Progress bar("eval", n, "units");
@@ -184,7 +209,7 @@ EvalRun evaluate(const FileSource& src, const Vocab& vocab, CandidateLists& cand
     for (const auto& f : src.read(u)) {
       keep.assign(f.data.sites.size(), 0);
       for (size_t i = 0; i < keep.size(); ++i) {
-        if (!site_eligible(f.data, f.data.sites[i], opt)) continue;
+        if (!site_eligible(f.data, f.data.sites[i], opt, &vocab)) continue;
         keep[i] = !opt.cap || cap.keep(f.project, SiteCap::site_hash(f.project, f.path, i));
         parts[u].eligible_sites += !opt.cap;
       }

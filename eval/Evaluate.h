@@ -54,6 +54,12 @@ class MemorySource final : public FileSource {
 struct EvalOptions {
   uint64_t cap = 2000;      // sites per project (0: no cap)
   bool calls_only = false;  // only `recv.name(...)` sites, the paper's "method calls"
+  // The vocabulary-wide list also offers the file's out-of-vocabulary tokens seen before the site,
+  // under their per-file ids: what the model's OOV slots can predict (a project's own members).
+  bool oov_slots = false;
+  // Only sites whose member is outside the vocabulary but occurs earlier in the file: where the OOV
+  // slots are the only way to be right (needs the vocabulary, see site_eligible).
+  bool oov_sites_only = false;
   unsigned threads = 1;
 };
 
@@ -86,7 +92,8 @@ struct EvalRun {
 // Ranks the sites of one file whose `keep` flag is set; rankers see every file that has such sites.
 class FileEvaluator {
  public:
-  FileEvaluator(const Vocab& vocab, CandidateLists& cands, std::vector<std::unique_ptr<Ranker>> rankers);
+  FileEvaluator(const Vocab& vocab, CandidateLists& cands, std::vector<std::unique_ptr<Ranker>> rankers,
+                EvalOptions opt = {});
   void add(const ShardFile& f, const std::vector<uint8_t>& keep, EvalRun& out);
 
  private:
@@ -95,9 +102,11 @@ class FileEvaluator {
   std::vector<std::unique_ptr<Ranker>> rankers_;
   std::vector<float> scores_;
   std::vector<Candidate> patched_;
+  EvalOptions opt_;
 };
 
-bool site_eligible(const ExtractedFile& f, const Site& s, const EvalOptions& opt);
+// `vocab` is needed (and read) only for opt.oov_sites_only.
+bool site_eligible(const ExtractedFile& f, const Site& s, const EvalOptions& opt, const Vocab* vocab = nullptr);
 
 EvalRun evaluate(const FileSource& src, const Vocab& vocab, CandidateLists& cands,
                  const std::vector<RankerFactory>& rankers, const EvalOptions& opt);

@@ -37,8 +37,10 @@ size_t LineIndex::start_of(std::string_view text, int64_t line) {
   if (line < 0) line = 0;
   while (!complete_ && starts_.size() <= size_t(line)) {
     const size_t nl = text.find('\n', starts_.back());
-    if (nl == std::string_view::npos) complete_ = true;
-    else starts_.push_back(nl + 1);
+    if (nl == std::string_view::npos)
+      complete_ = true;
+    else
+      starts_.push_back(nl + 1);
   }
   return size_t(line) < starts_.size() ? starts_[size_t(line)] : text.size();
 }

@@ -9,8 +9,8 @@ namespace {
 struct Binding {
   enum Kind : uint8_t { Module, From, Value, Annotation, With, Self, Def, ClassDef, Opaque };
   Kind kind = Opaque;
-  TSNode node{};                          // Value/With: expression; Annotation: type; Def/ClassDef: definition
-  std::string module, name;               // Module: module bound; From: module + imported name
+  TSNode node{};                            // Value/With: expression; Annotation: type; Def/ClassDef: definition
+  std::string module, name;                 // Module: module bound; From: module + imported name
   const FileTypes::Scope* where = nullptr;  // scope the expression is evaluated in
 };
 
@@ -24,7 +24,7 @@ struct FileTypes::Scope {
   TSNode node{};
   const Scope* parent = nullptr;
   bool is_class = false;
-  std::string class_name;                                       // for class scopes
+  std::string class_name;  // for class scopes
   std::map<std::string, std::vector<Binding>, std::less<>> names;
   std::map<std::string, std::vector<Binding>, std::less<>> self_attrs;  // class scopes: self.x = ... in its methods
 };
@@ -62,10 +62,12 @@ struct FileTypes::Impl {
     if (is(target, "identifier")) return bind(s, text(target), value);
     if (is(target, "attribute") && method_class) {
       TSNode obj = field(target, "object");
-      if (is(obj, "identifier") && text(obj) == "self") method_class->self_attrs[text(field(target, "attribute"))].push_back(value);
+      if (is(obj, "identifier") && text(obj) == "self")
+        method_class->self_attrs[text(field(target, "attribute"))].push_back(value);
       return;
     }
-    if (is(target, "pattern_list") || is(target, "tuple_pattern") || is(target, "list_pattern") || is(target, "list_splat_pattern")) {
+    if (is(target, "pattern_list") || is(target, "tuple_pattern") || is(target, "list_pattern") ||
+        is(target, "list_splat_pattern")) {
       uint32_t n = ts_node_named_child_count(target);
       for (uint32_t i = 0; i < n; ++i) bind_target(s, ts_node_named_child(target, i), Binding{}, nullptr);
     }
@@ -131,7 +133,8 @@ struct FileTypes::Impl {
         inner = open_scope(n, s, false);
         bool is_static = false;
         TSNode parent = it.parent;
-        if (is(parent, "decorated_definition")) is_static = node_text(parent, src).find("@staticmethod") != std::string_view::npos;
+        if (is(parent, "decorated_definition"))
+          is_static = node_text(parent, src).find("@staticmethod") != std::string_view::npos;
         collect_params(inner, n, s->is_class ? s : nullptr, is_static);
         method_class = s->is_class ? s : nullptr;
       } else if (t == "class_definition") {
@@ -181,7 +184,8 @@ struct FileTypes::Impl {
         }
       } else if (t == "for_statement" || t == "for_in_clause") {
         bind_target(s, field(n, "left"), Binding{}, nullptr);
-      } else if (t == "except_clause" || t == "named_expression" || t == "global_statement" || t == "nonlocal_statement") {
+      } else if (t == "except_clause" || t == "named_expression" || t == "global_statement" ||
+                 t == "nonlocal_statement") {
         uint32_t k = ts_node_named_child_count(n);
         for (uint32_t i = 0; i < k; ++i) {
           TSNode c = ts_node_named_child(n, i);
@@ -262,12 +266,18 @@ struct FileTypes::Impl {
 
   PyType binding_type(const Binding& b, int depth) {
     switch (b.kind) {
-      case Binding::Module: return module_type(b.module);
-      case Binding::From: return from_import(b.module, b.name);
-      case Binding::Value: return expr(b.node, b.where, depth + 1);
-      case Binding::Annotation: return annotation(b.node, b.where, depth + 1);
-      case Binding::With: return stubs.enter(expr(b.node, b.where, depth + 1));
-      case Binding::Self: return PyType::instance(b.name, true);
+      case Binding::Module:
+        return module_type(b.module);
+      case Binding::From:
+        return from_import(b.module, b.name);
+      case Binding::Value:
+        return expr(b.node, b.where, depth + 1);
+      case Binding::Annotation:
+        return annotation(b.node, b.where, depth + 1);
+      case Binding::With:
+        return stubs.enter(expr(b.node, b.where, depth + 1));
+      case Binding::Self:
+        return PyType::instance(b.name, true);
       case Binding::Def: {
         PyType f;
         f.kind = PyType::Function;
@@ -275,8 +285,10 @@ struct FileTypes::Impl {
         f.name = text(field(b.node, "name"));
         return f;
       }
-      case Binding::ClassDef: return PyType::cls(text(field(b.node, "name")), true);
-      case Binding::Opaque: return {};
+      case Binding::ClassDef:
+        return PyType::cls(text(field(b.node, "name")), true);
+      case Binding::Opaque:
+        return {};
     }
     return {};
   }
@@ -286,8 +298,10 @@ struct FileTypes::Impl {
     for (size_t i = 0; i < bs.size(); ++i) {
       PyType u = binding_type(bs[i], depth);
       if (!u.known()) return {};
-      if (i == 0) t = u;
-      else if (!(u == t)) return {};
+      if (i == 0)
+        t = u;
+      else if (!(u == t))
+        return {};
     }
     return t;
   }
@@ -376,7 +390,8 @@ struct FileTypes::Impl {
     if (t.known() || o.kind != PyType::Module) return t;
     if (stubs.has_module(o.name)) return {};
     // A module without stubs: guess from the name (classes are Capitalized; the rest treated as submodules).
-    return capitalized(attr) ? PyType::cls(o.name + "." + std::string(attr)) : PyType::module(o.name + "." + std::string(attr));
+    return capitalized(attr) ? PyType::cls(o.name + "." + std::string(attr))
+                             : PyType::module(o.name + "." + std::string(attr));
   }
 
   PyType call(const PyType& f, int depth) {
@@ -400,7 +415,8 @@ struct FileTypes::Impl {
     if (ts_node_is_null(n) || depth > 64) return {};
     auto t = node_type(n);
     if (t == "identifier") return name(s, node_text(n, src), depth + 1);
-    if (t == "attribute") return member(expr(field(n, "object"), s, depth + 1), node_text(field(n, "attribute"), src), depth + 1);
+    if (t == "attribute")
+      return member(expr(field(n, "object"), s, depth + 1), node_text(field(n, "attribute"), src), depth + 1);
     if (t == "call") {
       TSNode fn = field(n, "function");
       if (is(fn, "identifier") && node_text(fn, src) == "super") return {};

@@ -222,3 +222,42 @@ TEST(Report, CompareTableJsonAndPlots) {
 }
 
 }  // namespace
+
+TEST(Evaluate, OovSlotsOfferTheFilesEarlierTokensAndSelectTheirSites) {
+  Fixture fx;
+  dw::CandidateLists lists(fx.vocab, &fx.stats, stubs());
+  // zork and zap are outside the vocabulary; zork's second site follows its first, zap's only site
+  // follows nothing, and `b` is in the vocabulary.
+  FileBuilder b;
+  b.site("E", "zork").token("zap_later_no").site("E", "zork").site("C", "b").site("E", "zap");
+  dw::MemorySource src({{{"p", "o.py", b.build()}}});
+  std::vector<std::vector<dw::Candidate>> seen;
+  auto spy = std::vector<dw::RankerFactory>{{"spy", [&] { return std::make_unique<Spy>(&seen); }}};
+  dw::EvalOptions opt;
+  opt.cap = 0;
+  opt.oov_slots = true;
+  auto run = dw::evaluate(src, fx.vocab, lists, spy, opt);
+  ASSERT_EQ(run.vocab.miss.size(), 4u);
+  EXPECT_EQ(run.vocab.miss[0], 1);  // zork before any earlier zork: nothing can name it
+  EXPECT_EQ(run.vocab.miss[1], 0);  // zork again: its OOV slot is a candidate
+  EXPECT_EQ(run.vocab.miss[2], 0);
+  EXPECT_EQ(run.vocab.miss[3], 1);  // zap never appeared before
+  // At the second zork site the list is the vocabulary's members, then the file's earlier OOV tokens.
+  const auto& second = seen[0];
+  ASSERT_GT(second.size(), lists.vocabulary().cands.size());
+  bool offered = false;
+  for (size_t i = lists.vocabulary().cands.size(); i < second.size(); ++i) {
+    EXPECT_GE(second[i].id, int32_t(fx.vocab.size()));
+    offered = offered || second[i].name == "zork";
+    EXPECT_NE(second[i].name, "zap");  // not seen yet
+  }
+  EXPECT_TRUE(offered);
+
+  // Without the slots the same sites are misses; with oov_sites_only only the second zork is kept.
+  opt.oov_slots = false;
+  run = dw::evaluate(src, fx.vocab, lists, spy, opt);
+  EXPECT_EQ(run.vocab.miss[1], 1);
+  opt.oov_sites_only = true;
+  run = dw::evaluate(src, fx.vocab, lists, spy, opt);
+  EXPECT_EQ(run.sites.size(), 1u);
+}
