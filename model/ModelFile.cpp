@@ -253,6 +253,10 @@ void ModelFile::parse(const std::string& what) {
 
   section(vocab_off, vocab_bytes, 1, "vocabulary");
   ByteReader vr(all.substr(size_t(vocab_off), size_t(vocab_bytes)), vocab_name.c_str());
+  // Each token takes at least its length byte: a header claiming more tokens than that is corrupt, and
+  // must not make us reserve room for them (2^26 views are 1 GB).
+  if (cfg_.vocab_size > vocab_bytes)
+    fail("vocabulary section too small for " + std::to_string(cfg_.vocab_size) + " tokens");
   vocab_.clear();
   vocab_.reserve(cfg_.vocab_size);
   for (uint32_t i = 0; i < cfg_.vocab_size; ++i) vocab_.push_back(vr.str());

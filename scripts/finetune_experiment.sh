@@ -7,6 +7,7 @@
 #   PROJECTS ["ipython glueviz"]  project directories under SRC (any directory of Python code works)
 #   SRC [/work/data/debian/src]   BIN [build/release/cli]   OUT_DIR [out/finetune]
 #   EPOCHS [4]  PATIENCE [1]  LR [0.0003]  THREADS [1]  NICE ["nice -n 19"]  (the machine is shared with long runs)
+#   TRAIN_ARGS [""]  more `dotwise train` options, e.g. "--aux-weight 0.5"
 # These are `dotwise train`'s own defaults for fine-tuning on a source tree. At lr 0.002 the shipped
 # model got worse on ipython after one epoch; at 3e-4 validation MRR rose at each of the 4 epochs on
 # both projects (ipython .202 -> .248, glueviz .156 -> .288; 2026-11-26).
@@ -32,7 +33,7 @@ for p in ${PROJECTS:-ipython glueviz}; do
   t0=$(date +%s)
   # Extraction (corpus rules, 80/20 split by path hash) + fine-tuning + export of run/model.dwm.
   $nice_cmd "$bin/dotwise" train --init "$model" "$src/$p" -o "$run" --epochs "$epochs" --patience "$patience" \
-    --lr "$lr" --threads "$threads" -q 2>&1 | tee "$run/train.log"
+    --lr "$lr" --threads "$threads" ${TRAIN_ARGS:-} -q 2>&1 | tee "$run/train.log"
   t1=$(date +%s)
   echo "$(( t1 - t0 )) s fine-tuning (extraction included)" | tee "$run/time.txt"
   # Named links so the report's rankers read model:before and model:after.
