@@ -29,8 +29,8 @@ Predictor::DocState& Predictor::doc(const std::string& key) {
       docs_.splice(docs_.begin(), docs_, it);
       return *docs_.front().second;
     }
-  // Sparse checkpoints: the window is short, and an edit reruns at most window_step extra tokens.
-  docs_.emplace_front(key, std::make_unique<DocState>(Session(m_, SessionOptions{opt_.window_step}), ParseCache{}));
+  // A checkpoint every 8 tokens (1.6 KB each at dh=100): an edit reruns at most 8 tokens before it.
+  docs_.emplace_front(key, std::make_unique<DocState>(Session(m_, SessionOptions{8}), ParseCache{}));
   if (docs_.size() > opt_.max_sessions) docs_.pop_back();
   return *docs_.front().second;
 }
