@@ -17,6 +17,7 @@ Predictor::Predictor(const Model& m, const Extractor& ex, PredictorOptions o)
 }
 
 struct Predictor::DocState {
+  explicit DocState(Session s) : session(std::move(s)) {}
   Session session;
   ParseCache parse;
 };
@@ -30,7 +31,7 @@ Predictor::DocState& Predictor::doc(const std::string& key) {
       return *docs_.front().second;
     }
   // A checkpoint every 8 tokens (1.6 KB each at dh=100): an edit reruns at most 8 tokens before it.
-  docs_.emplace_front(key, std::make_unique<DocState>(Session(m_, SessionOptions{8}), ParseCache{}));
+  docs_.emplace_front(key, std::make_unique<DocState>(Session(m_, SessionOptions{8})));
   if (docs_.size() > opt_.max_sessions) docs_.pop_back();
   return *docs_.front().second;
 }
