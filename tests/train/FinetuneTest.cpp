@@ -33,6 +33,12 @@ fs::path temp_root() {
   return p;
 }
 
+// Removes the temp root after the last test (each test leaves its runs there for the next).
+struct RemoveTempRoot : ::testing::Environment {
+  void TearDown() override { fs::remove_all(temp_root()); }
+};
+[[maybe_unused]] const auto* const kRemoveTempRoot = ::testing::AddGlobalTestEnvironment(new RemoveTempRoot);
+
 TrainConfig small() {
   TrainConfig c;
   c.dx = 24;

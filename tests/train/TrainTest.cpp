@@ -27,6 +27,7 @@ struct TrainFixture : ::testing::Test {
     }();
     return d / "data";
   }
+  static void TearDownTestSuite() { fs::remove_all(data().parent_path()); }
   static fs::path run(const std::string& name) {
     auto p = data().parent_path() / name;
     fs::remove_all(p);
@@ -71,7 +72,14 @@ TEST_F(TrainFixture, LossDecreases) {
 TEST_F(TrainFixture, LearnsThePlantedOpenCloseRule) {
   auto out = run("planted");
   auto c = small();
-  c.epochs = 8;
+  // Truncated BPTT passes no gradient from a `close` back to its `open` in an earlier chunk, so with
+  // 16-token chunks whether the rule was learnt within 8 epochs depended on the CPU's rounding (it
+  // passed on AMD, reached P = .76 on an AVX-512 Xeon). 32-token chunks (files are still 50-150 tokens,
+  // so the state is still carried across chunks) and 16 epochs without early stopping (validation MRR
+  // is noisy here: the filler members are random) reached P > .99 for each of 7 seeds on that Xeon.
+  c.bptt = 32;
+  c.epochs = 16;
+  c.patience = 0;
   auto r = train(out, c);
   EXPECT_GT(r.best_mrr, 0.5);
 
