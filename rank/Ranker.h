@@ -12,7 +12,7 @@
 namespace dw {
 
 struct Candidate {
-  std::string_view name;  // the member name
+  std::string_view name;  // the member name (valid during the score() call only: it may point into the file)
   int32_t id = -1;        // its id in the file's encoding: vocabulary id, per-file OOV id (>= V), or -1 if neither
 };
 

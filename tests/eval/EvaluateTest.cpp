@@ -36,18 +36,26 @@ dw::StubMembers stubs() {
   };
 }
 
+// A candidate as a ranker saw it, with its name copied: a Candidate's name may point into the
+// file's per-file OOV strings, which live only while that file is evaluated.
+struct Seen {
+  std::string name;
+  int32_t id;
+};
+
 // Records the candidates it is given; scores everything equal (alphabetical order).
 class Spy final : public dw::Ranker {
  public:
-  explicit Spy(std::vector<std::vector<dw::Candidate>>* seen) : seen_(seen) {}
+  explicit Spy(std::vector<std::vector<Seen>>* seen) : seen_(seen) {}
   std::string name() const override { return "spy"; }
   void score(size_t, std::span<const dw::Candidate> c, std::span<float> out) override {
-    seen_->emplace_back(c.begin(), c.end());
+    auto& list = seen_->emplace_back();
+    for (const auto& x : c) list.push_back({std::string(x.name), x.id});
     std::fill(out.begin(), out.end(), 0.f);
   }
 
  private:
-  std::vector<std::vector<dw::Candidate>>* seen_;
+  std::vector<std::vector<Seen>>* seen_;
 };
 
 std::vector<dw::RankerFactory> baselines(const dw::BaselineStats& s, std::vector<std::string> names) {
@@ -121,7 +129,7 @@ TEST(Metrics, CoveredTallyDropsTheMisses) {
 TEST(Evaluate, TypedCandidatesOutsideTheVocabularyGetTheFilesOovId) {
   Fixture fx;
   dw::CandidateLists lists(fx.vocab, &fx.stats, stubs());
-  std::vector<std::vector<dw::Candidate>> seen;
+  std::vector<std::vector<Seen>> seen;
   dw::MemorySource src({{test_file()}});
   dw::EvalOptions opt;
   opt.cap = 0;
@@ -231,7 +239,7 @@ TEST(Evaluate, OovSlotsOfferTheFilesEarlierTokensAndSelectTheirSites) {
   FileBuilder b;
   b.site("E", "zork").token("zap_later_no").site("E", "zork").site("C", "b").site("E", "zap");
   dw::MemorySource src({{{"p", "o.py", b.build()}}});
-  std::vector<std::vector<dw::Candidate>> seen;
+  std::vector<std::vector<Seen>> seen;
   auto spy = std::vector<dw::RankerFactory>{{"spy", [&] { return std::make_unique<Spy>(&seen); }}};
   dw::EvalOptions opt;
   opt.cap = 0;
