@@ -1,11 +1,12 @@
 // `dotwise serve` request->response latency on a 5k-line file, standalone and as a proxy (in front
 // of tests/lsp/fake_upstream.py, whose own time is measured directly and reported separately), and
 // the server's RSS. A realistic-size random INT8 model (V=20k, dx=150, dh=100, 2 layers) stands in
-// for the trained one. Prints JSON.
+// for the trained one unless --model names one (e.g. models/default.dwm, for the RSS users see).
+// Prints JSON.
 // When pyright (node_modules, scripts/setup.sh) is installed it is measured the same way, directly and
 // behind the proxy. The proxy's added time is reported from its own trace (proxy_held_*: how long it
 // held each upstream reply), since two runs of pyright differ by more than the proxy adds.
-//   server_latency DOTWISE_BINARY [requests=200]
+//   server_latency DOTWISE_BINARY [requests=200] [--model M.dwm]
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -131,27 +132,40 @@ std::vector<std::string> traced(const std::string& bin, const fs::path& log, std
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << "usage: server_latency DOTWISE_BINARY [requests]\n";
+  std::vector<std::string> pos;
+  fs::path given_model;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--model" && i + 1 < argc)
+      given_model = argv[++i];
+    else
+      pos.push_back(argv[i]);
+  }
+  if (pos.empty()) {
+    std::cerr << "usage: server_latency DOTWISE_BINARY [requests] [--model M.dwm]\n";
     return 2;
   }
-  const std::string bin = argv[1];
-  const int n = argc > 2 ? std::atoi(argv[2]) : 200;
+  const std::string bin = pos[0];
+  const int n = pos.size() > 1 ? std::atoi(pos[1].c_str()) : 200;
   fs::path dir = fs::temp_directory_path() / ("dotwise_bench_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  ModelConfig cfg;
-  cfg.vocab_size = 20000;
-  cfg.max_oov = 100;
-  ModelWeights w = random_weights(cfg);
-  w.vocab = {"<pad>", "<unk>"};
-  for (uint32_t i = 2; i < cfg.vocab_size; ++i) w.vocab.push_back("tok" + std::to_string(i));
-  const char* real[] = {"import", "os",   "os.path", "numpy",  ".",     "(",     ")",    "=",
-                        "self",   "join", "exists",  "append", "items", "upper", "zeros"};
-  for (size_t i = 0; i < std::size(real); ++i) w.vocab[2 + i] = real[i];
-  std::vector<int32_t> members;
-  for (int32_t i = 2; i < 5000; ++i) members.push_back(i);
-  const fs::path model = dir / "bench.dwm";
-  write_model(model, w, Quant::kInt8, members);
+  fs::path model = given_model;
+  if (model.empty()) {
+    ModelConfig cfg;
+    cfg.vocab_size = 20000;
+    cfg.max_oov = 100;
+    ModelWeights w = random_weights(cfg);
+    w.vocab = {"<pad>", "<unk>"};
+    for (uint32_t i = 2; i < cfg.vocab_size; ++i) w.vocab.push_back("tok" + std::to_string(i));
+    const char* real[] = {"import", "os",   "os.path", "numpy",  ".",     "(",     ")",    "=",
+                          "self",   "join", "exists",  "append", "items", "upper", "zeros"};
+    for (size_t i = 0; i < std::size(real); ++i) w.vocab[2 + i] = real[i];
+    std::vector<int32_t> members;
+    for (int32_t i = 2; i < 5000; ++i) members.push_back(i);
+    model = dir / "bench.dwm";
+    write_model(model, w, Quant::kInt8, members);
+  }
+  const ModelFile mf = ModelFile::open(model);
+  const ModelConfig& cfg = mf.config();
   const std::string text = five_k_lines();
   const std::string fake = std::string(DOTWISE_SOURCE_DIR) + "/tests/lsp/fake_upstream.py";
 
@@ -168,7 +182,8 @@ int main(int argc, char** argv) {
                 {"dx", cfg.dx},
                 {"dh", cfg.dh},
                 {"layers", cfg.layers},
-                {"quant", "int8"},
+                {"quant", quant_name(mf.quant())},
+                {"path", given_model.empty() ? "random" : model.string()},
                 {"bytes", fs::file_size(model)}}},
               {"standalone", stats(standalone.ms)},
               {"standalone_stages", stage_stats(dir / "standalone.log", 5)},
