@@ -182,14 +182,16 @@ mv "$out/versions.tsv.tmp" "$out/versions.tsv"
 {
   printf 'package\tstage\treason\n'
   cat "$out"/.work/failed-download.tsv "$out"/.work/failed-unpack.*.tsv 2>/dev/null | LC_ALL=C sort || true
-} >"$out/failed.tsv"
+} >"$out/failed.tsv.tmp"
+mv "$out/failed.tsv.tmp" "$out/failed.tsv"
 rm -f "$out"/.work/failed-unpack.*.tsv
 
 # Projects: one per Debian source project (all its binary packages together).
 for d in "$out"/src/*/; do
   d=${d%/}
   printf '%s\t%s\n' "${d##*/}" "$d"
-done | LC_ALL=C sort >"$out/projects.tsv"
+done | LC_ALL=C sort >"$out/projects.tsv.tmp"
+mv "$out/projects.tsv.tmp" "$out/projects.tsv"
 
 fetched=$(($(wc -l <"$out/versions.tsv") - 1))
 failed=$(($(wc -l <"$out/failed.tsv") - 1))

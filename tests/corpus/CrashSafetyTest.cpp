@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -157,5 +158,131 @@ TEST(CrashSafety, KilledCorpusLeavesCompleteFilesAndRerunMatches) {
   EXPECT_EQ(contents(out), ref);
   RecordProperty("temp_files_left_by_kills", int(temps));
   RecordProperty("complete_files_seen_after_kills", int(complete_after_kill));
+  fs::remove_all(root);
+}
+
+namespace {
+// Every file under `dir` (relative path -> bytes), except in-progress work: src/.tmp/, .work/ and
+// `*.tmp` files, which a killed run may leave and the next run removes or ignores.
+std::map<std::string, std::string> tree(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  if (!fs::exists(dir)) return out;
+  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
+    const std::string rel = fs::relative(it->path(), dir).string();
+    if (rel == "src/.tmp" || rel == ".work" || rel == "debs") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file() && !rel.ends_with(".tmp")) out[rel] = dw::read_file(it->path()).data;
+  }
+  return out;
+}
+
+// The part of `files` that belongs to package directory src/<project>/<pkg>/ (or a top-level file).
+std::string unit_of(const std::string& rel) {
+  if (!rel.starts_with("src/")) return rel;
+  const size_t a = rel.find('/', 4), b = a == std::string::npos ? a : rel.find('/', a + 1);
+  return rel.substr(0, b);
+}
+}  // namespace
+
+// kill -9 of the whole process tree of scripts/debian-corpus.sh at random moments while it unpacks (the downloads are
+// already in debs/, so no network is used; packages are built here with dpkg-deb): afterwards each
+// package directory and each record file is absent or exactly what an uninterrupted run writes, and a
+// rerun over the killed directory ends identical to it.
+TEST(CrashSafety, KilledDebianCorpusUnpackLeavesWholePackagesAndRerunMatches) {
+  if (::system("command -v dpkg-deb >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "needs dpkg-deb and apt-get (Debian)";
+  const fs::path root = fs::temp_directory_path() / ("dw_crash_debian_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  const fs::path debs = root / "debs", list = root / "packages.tsv";
+  fs::create_directories(debs);
+  std::string tsv = "package\tproject\n";
+  std::string body;
+  for (int i = 0; i < 300; ++i) body += "def f" + std::to_string(i) + "(x):\n    return x.strip().lower()\n";
+  for (int p = 0; p < 16; ++p) {
+    const std::string pkg = "python3-dwtest" + std::to_string(p);
+    const fs::path stage = root / "stage" / pkg;
+    fs::create_directories(stage / "DEBIAN");
+    dw::write_file_atomic(stage / "DEBIAN/control", "Package: " + pkg +
+                                                        "\nVersion: 1.0\nArchitecture: all\nMaintainer: t <t@t>\n"
+                                                        "Description: test\n");
+    const fs::path py = stage / "usr/lib/python3/dist-packages" / ("dwtest" + std::to_string(p));
+    fs::create_directories(py);
+    for (int f = 0; f < 150; ++f) dw::write_file_atomic(py / ("m" + std::to_string(f) + ".py"), body);
+    dw::write_file_atomic(py / "README.txt", "not python\n");
+    const fs::path deb = debs / (pkg + "_1.0_all.deb");
+    ASSERT_EQ(wait_for(spawn({"/usr/bin/dpkg-deb", "-Znone", "--build", stage.string(), deb.string()})), 0);
+    tsv += pkg + "\tproj" + std::to_string(p % 5) + "\n";
+  }
+  dw::write_file_atomic(list, tsv);
+  const std::string script = std::string(DOTWISE_SOURCE_DIR) + "/scripts/debian-corpus.sh";
+  auto run = [&](const fs::path& out) {
+    fs::create_directories(out / "debs");
+    for (const auto& e : fs::directory_iterator(debs))
+      if (!fs::exists(out / "debs" / e.path().filename())) fs::copy_file(e.path(), out / "debs" / e.path().filename());
+    // setsid: the script and its xargs/dpkg-deb/tar children form one process group, killed together.
+    return std::vector<std::string>{"/usr/bin/setsid", "/bin/bash",   script, out.string(), "--list",
+                                    list.string(),     "--no-corpus", "-j",   "2"};
+  };
+  auto normalized = [](std::map<std::string, std::string> files, const fs::path& out) {
+    if (auto it = files.find("projects.tsv"); it != files.end()) {  // it names absolute directories
+      std::string& s = it->second;
+      for (size_t at; (at = s.find(out.string())) != std::string::npos;) s.replace(at, out.string().size(), "OUT");
+    }
+    return files;
+  };
+  // Waits until `out` has a package being unpacked (or the run ended); returns the run's exit status
+  // if it ended.
+  auto until_unpacking = [](pid_t pid, const fs::path& out) -> std::optional<int> {
+    for (int i = 0; i < 20000 && !fs::exists(out / "src/.tmp"); ++i) {
+      int st = 0;
+      if (::waitpid(pid, &st, WNOHANG) == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    return std::nullopt;
+  };
+  pid_t ref_pid = spawn(run(root / "ref"));
+  ASSERT_FALSE(until_unpacking(ref_pid, root / "ref").has_value()) << "the reference run ended before unpacking";
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(wait_for(ref_pid), 0);
+  const double unpack_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto ref = normalized(tree(root / "ref"), root / "ref");
+  ASSERT_EQ(std::count_if(ref.begin(), ref.end(), [](const auto& kv) { return kv.first.ends_with(".py"); }), 16 * 150);
+  ASSERT_TRUE(ref.count("versions.tsv") && ref.count("projects.tsv") && ref.count("failed.tsv"));
+
+  std::mt19937 rng(20261130);
+  std::uniform_real_distribution<double> when(0.0, unpack_s * 1.1);
+  const fs::path out = root / "killed";
+  size_t killed_mid_run = 0, partial_units = 0;
+  for (int round = 0; round < 60 && killed_mid_run < 10; ++round) {
+    pid_t pid = spawn(run(out));
+    if (until_unpacking(pid, out)) {  // nothing left to unpack: start over
+      fs::remove_all(out);
+      continue;
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(when(rng)));
+    ::kill(-pid, SIGKILL);  // the whole group: a crash of the machine, as far as these files can tell
+    ::kill(pid, SIGKILL);
+    const bool mid_run = wait_for(pid) == 128 + SIGKILL;
+    killed_mid_run += mid_run;
+    // Group what is on disk by package directory (or record file) and compare each with the reference.
+    std::map<std::string, std::map<std::string, std::string>> got, want;
+    for (auto& [rel, bytes] : normalized(tree(out), out)) got[unit_of(rel)][rel] = bytes;
+    for (auto& [rel, bytes] : ref) want[unit_of(rel)][rel] = bytes;
+    for (const auto& [unit, files] : got) {
+      SCOPED_TRACE("round " + std::to_string(round) + ": " + unit);
+      ASSERT_TRUE(want.count(unit)) << "something an uninterrupted run does not write";
+      const bool whole = files == want.at(unit);
+      partial_units += !whole;
+      EXPECT_TRUE(whole) << "a package or record file is partial or different";
+    }
+    if (!mid_run) fs::remove_all(out);
+  }
+  EXPECT_EQ(killed_mid_run, 10u) << "too few kills landed before the run finished";
+  ASSERT_EQ(wait_for(spawn(run(out))), 0);
+  EXPECT_EQ(normalized(tree(out), out), ref);
+  EXPECT_FALSE(fs::exists(out / "src/.tmp")) << "the rerun removes the killed run's half-unpacked packages";
+  RecordProperty("partial_units_seen", int(partial_units));
   fs::remove_all(root);
 }
