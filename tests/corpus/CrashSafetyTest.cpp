@@ -178,7 +178,8 @@ std::map<std::string, std::string> tree(const fs::path& dir) {
   return out;
 }
 
-// The part of `files` that belongs to package directory src/<project>/<pkg>/ (or a top-level file).
+// What a path is a part of: its package directory src/<project>/<pkg> (unpacked as a whole), or
+// itself for a top-level record file.
 std::string unit_of(const std::string& rel) {
   if (!rel.starts_with("src/")) return rel;
   const size_t a = rel.find('/', 4), b = a == std::string::npos ? a : rel.find('/', a + 1);
@@ -254,6 +255,8 @@ TEST(CrashSafety, KilledDebianCorpusUnpackLeavesWholePackagesAndRerunMatches) {
   std::mt19937 rng(20261130);
   std::uniform_real_distribution<double> when(0.0, unpack_s * 1.1);
   const fs::path out = root / "killed";
+  std::map<std::string, std::map<std::string, std::string>> want;  // the reference, grouped the same way
+  for (const auto& [rel, bytes] : ref) want[unit_of(rel)][rel] = bytes;
   size_t killed_mid_run = 0, partial_units = 0;
   for (int round = 0; round < 60 && killed_mid_run < 10; ++round) {
     pid_t pid = spawn(run(out));
@@ -263,13 +266,12 @@ TEST(CrashSafety, KilledDebianCorpusUnpackLeavesWholePackagesAndRerunMatches) {
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(when(rng)));
     ::kill(-pid, SIGKILL);  // the whole group: a crash of the machine, as far as these files can tell
-    ::kill(pid, SIGKILL);
+    ::kill(pid, SIGKILL);   // in case setsid had not yet made the group
     const bool mid_run = wait_for(pid) == 128 + SIGKILL;
     killed_mid_run += mid_run;
     // Group what is on disk by package directory (or record file) and compare each with the reference.
-    std::map<std::string, std::map<std::string, std::string>> got, want;
+    std::map<std::string, std::map<std::string, std::string>> got;
     for (auto& [rel, bytes] : normalized(tree(out), out)) got[unit_of(rel)][rel] = bytes;
-    for (auto& [rel, bytes] : ref) want[unit_of(rel)][rel] = bytes;
     for (const auto& [unit, files] : got) {
       SCOPED_TRACE("round " + std::to_string(round) + ": " + unit);
       ASSERT_TRUE(want.count(unit)) << "something an uninterrupted run does not write";

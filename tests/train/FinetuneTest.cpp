@@ -23,9 +23,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+fs::path temp_root_path() { return fs::temp_directory_path() / ("dw_finetune_test_" + std::to_string(::getpid())); }
+
 fs::path temp_root() {
   static fs::path p = [] {
-    auto d = fs::temp_directory_path() / ("dw_finetune_test_" + std::to_string(::getpid()));
+    auto d = temp_root_path();
     fs::remove_all(d);
     fs::create_directories(d);
     return d;
@@ -33,9 +35,10 @@ fs::path temp_root() {
   return p;
 }
 
-// Removes the temp root after the last test (each test leaves its runs there for the next).
+// Removes the temp root after the last test (each test leaves its runs there for the next). By path,
+// so a process that ran none of these tests does not create it just to remove it.
 struct RemoveTempRoot : ::testing::Environment {
-  void TearDown() override { fs::remove_all(temp_root()); }
+  void TearDown() override { fs::remove_all(temp_root_path()); }
 };
 [[maybe_unused]] const auto* const kRemoveTempRoot = ::testing::AddGlobalTestEnvironment(new RemoveTempRoot);
 
