@@ -36,10 +36,9 @@ void gemm_f32(const float* W, size_t K, size_t G, const float* bias, const float
   gemm([W, G](size_t k, size_t o) { return W[k * G + o]; }, K, G, bias, X, xs, T, Y, nullptr);
 }
 
-void gemm_i8(const int16_t* Q, const float* scale, size_t K, size_t G, const float* bias, const float* X, size_t xs,
+void gemm_i8(const int8_t* Q, const float* scale, size_t K, size_t G, const float* bias, const float* X, size_t xs,
              size_t T, float* Y) {
-  gemm([Q, G](size_t k, size_t o) { return float(Q[(k / 2) * 2 * G + 2 * o + k % 2]); }, K, G, bias, X, xs, T, Y,
-       scale);
+  gemm([Q, G, K](size_t k, size_t o) { return float(Q[i8_offset(k, o, K, G)]); }, K, G, bias, X, xs, T, Y, scale);
 }
 
 float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
@@ -74,12 +73,10 @@ void lstm_step_f32(const float* W, size_t K, size_t Hp, const float* gx, const f
   lstm_step([=](size_t k, size_t o) { return W[(o / P) * K * P + k * P + o % P]; }, K, Hp, gx, h_in, c, h_out, nullptr);
 }
 
-void lstm_step_i8(const int16_t* Q, const float* scale, size_t K, size_t Hp, const float* gx, const float* h_in,
+void lstm_step_i8(const int8_t* Q, const float* scale, size_t K, size_t Hp, const float* gx, const float* h_in,
                   float* c, float* h_out) {
   constexpr size_t P = 4 * kScalarLanes;
-  const size_t Kp = K + K % 2;
-  lstm_step([=](size_t k, size_t o) { return float(Q[(o / P) * Kp * P + (k / 2) * 2 * P + 2 * (o % P) + k % 2]); }, K,
-            Hp, gx, h_in, c, h_out, scale);
+  lstm_step([=](size_t k, size_t o) { return float(Q[i8_offset(k, o, K, P)]); }, K, Hp, gx, h_in, c, h_out, scale);
 }
 
 float dot_f32(const float* a, const float* b, size_t n) {
@@ -102,6 +99,10 @@ bool cpu_has_avx512() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && cpu_has_avx2();
 }
+bool cpu_has_avx512vnni() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512vnni") && cpu_has_avx512();
+}
 
 const Kernels& choose() {
   auto all = available_kernels();
@@ -116,13 +117,14 @@ const Kernels& choose() {
 }  // namespace
 
 namespace kernels {
-const Kernels kScalar{"scalar", kScalarLanes, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
+const Kernels kScalar{"scalar", kScalarLanes, false, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
 }
 
 std::vector<const Kernels*> available_kernels() {
   std::vector<const Kernels*> out{&kernels::kScalar};
   if (kernels::avx2() && cpu_has_avx2()) out.push_back(kernels::avx2());
   if (kernels::avx512() && cpu_has_avx512()) out.push_back(kernels::avx512());
+  if (kernels::avx512vnni() && cpu_has_avx512vnni()) out.push_back(kernels::avx512vnni());
   return out;
 }
 

@@ -45,12 +45,13 @@ struct V {
     __m256i idx = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(int(N - n)));
     return _mm256_and_ps(_mm256_permutevar8x32_ps(all, idx), _mm256_castsi256_ps(mask(n)));
   }
-  // INT8 weights (widened to int16 at load) against int16 activations: N outputs x 2 inputs,
+  // INT8 weights (widened to int16 as they are loaded) against int16 activations: N outputs x 2 inputs,
   // multiplied with a broadcast pair and summed pairwise into int32 lanes (vpmaddwd).
   using ireg = __m256i;
-  static ireg izero() { return _mm256_setzero_si256(); }
   static ireg set1_i32(int32_t x) { return _mm256_set1_epi32(x); }
-  static ireg load_w16(const int16_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static ireg load_w8(const int8_t* p) {
+    return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
   static ireg madd_add(ireg acc, ireg w, ireg x) { return _mm256_add_epi32(acc, _mm256_madd_epi16(w, x)); }
   static reg to_float(ireg x) { return _mm256_cvtepi32_ps(x); }
   static float hmax(reg x) {
@@ -69,15 +70,9 @@ struct V {
   static reg sub(reg a, reg b) { return _mm256_sub_ps(a, b); }
   static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }
   static reg rcp(reg a) { return _mm256_rcp_ps(a); }  // ~12 bits
-  static reg div(reg a, reg b) { return _mm256_div_ps(a, b); }
   static reg fmadd(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
   static reg min(reg a, reg b) { return _mm256_min_ps(a, b); }
   static reg max(reg a, reg b) { return _mm256_max_ps(a, b); }
-  static reg round(reg x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-  static reg pow2i(reg n) {
-    __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
-    return _mm256_castsi256_ps(_mm256_slli_epi32(e, 23));
-  }
   static float hsum(reg x) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -104,7 +99,7 @@ constexpr size_t kGemmRows = 2, kGemmTokens = 6, kStepGroups = 3, kGemmTokensI8 
 namespace dw::kernels {
 const Kernels* avx2() {
   using namespace kernels_avx2;
-  static const Kernels k{"avx2", V::N, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
+  static const Kernels k{"avx2", V::N, true, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
   return &k;
 }
 }  // namespace dw::kernels

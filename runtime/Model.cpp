@@ -19,14 +19,14 @@ constexpr size_t kPrecomputedIds = 1024;
 
 void gemm(const Kernels& k, const PackedMatrix& w, const float* bias, const float* X, size_t xs, size_t T, float* Y) {
   if (w.quantized())
-    k.gemm_i8(w.w16.data(), w.scale.data(), w.K, w.G, bias, X, xs, T, Y);
+    k.gemm_i8(w.w8.data(), w.scale.data(), w.K, w.G, bias, X, xs, T, Y);
   else
     k.gemm_f32(w.f32.data(), w.K, w.G, bias, X, xs, T, Y);
 }
 
 void lstm_step(const Kernels& k, const PackedMatrix& w, const float* gx, const float* h_in, float* c, float* h_out) {
   if (w.quantized())
-    k.lstm_step_i8(w.w16.data(), w.scale.data(), w.K, w.G / 4, gx, h_in, c, h_out);
+    k.lstm_step_i8(w.w8.data(), w.scale.data(), w.K, w.G / 4, gx, h_in, c, h_out);
   else
     k.lstm_step_f32(w.f32.data(), w.K, w.G / 4, gx, h_in, c, h_out);
 }
@@ -36,10 +36,9 @@ Model::Model(ModelFile file, const Kernels& k) : file_(std::move(file)), k_(&k) 
   const auto& c = config();
   hp_ = round_up(c.dh, k.lanes);
   for (const auto& L : file_.lstm())
-    layers_.push_back({pack_gates(L.w_ih, c.dh, k.lanes, GateLayout::kInputMajor),
-                       pack_gates(L.w_hh, c.dh, k.lanes, GateLayout::kGroupMajor),
-                       pack_gate_vector(L.b, c.dh, k.lanes)});
-  proj_ = pack_rows(file_.proj_w(), k.lanes);
+    layers_.push_back({pack_gates(L.w_ih, c.dh, k, GateLayout::kInputMajor),
+                       pack_gates(L.w_hh, c.dh, k, GateLayout::kGroupMajor), pack_gate_vector(L.b, c.dh, k.lanes)});
+  proj_ = pack_rows(file_.proj_w(), k);
   proj_b_ = pad_vector(file_.proj_b(), c.dx, k.lanes);
 
   n_precomputed_ = std::min<size_t>(kPrecomputedIds, c.rows());

@@ -4,17 +4,17 @@ namespace dw {
 
 namespace {
 // Row r of w goes to column column(r) of the [K x G] result, stored in panels of P columns: the
-// weight of input k for column o at (o/P)*K*P + k*P + o%P, or for INT8 with input pairs interleaved
-// at (o/P)*Kp*P + (k/2)*2P + 2(o%P) + k%2 (Kernels.h). P = G is plain input-major.
+// weight of input k for column o at (o/P)*K*P + k*P + o%P, or for INT8 at i8_offset(k, o, K, P)
+// (Kernels.h). P = G is plain input-major.
 template <class Column>
 PackedMatrix pack(const TensorView& w, size_t G, size_t P, Column column) {
   PackedMatrix p;
-  const size_t K = w.cols, Kp = K + K % 2;
+  const size_t K = w.cols;
   p.K = K;
   p.G = G;
   p.P = P;
   if (w.quantized()) {
-    p.w16.assign(Kp * G, 0);
+    p.w8.assign(round_up(K, 2) * G, 0);
     p.scale.assign(G, 0.0f);
   } else {
     p.f32.assign(K * G, 0.0f);
@@ -23,7 +23,7 @@ PackedMatrix pack(const TensorView& w, size_t G, size_t P, Column column) {
     const size_t o = column(r), panel = o / P, col = o % P;
     if (w.quantized()) {
       p.scale[o] = w.scale[r];
-      for (size_t k = 0; k < K; ++k) p.w16[panel * Kp * P + (k / 2) * 2 * P + 2 * col + k % 2] = w.i8[r * K + k];
+      for (size_t k = 0; k < K; ++k) p.w8[i8_offset(k, o, K, P)] = w.i8[r * K + k];
     } else {
       for (size_t k = 0; k < K; ++k) p.f32[panel * K * P + k * P + col] = w.f32[r * K + k];
     }
@@ -32,14 +32,14 @@ PackedMatrix pack(const TensorView& w, size_t G, size_t P, Column column) {
 }
 }  // namespace
 
-PackedMatrix pack_gates(const TensorView& w, size_t dh, size_t lanes, GateLayout layout) {
-  const size_t G = 4 * round_up(dh, lanes);
-  return pack(w, G, layout == GateLayout::kGroupMajor ? 4 * lanes : G,
-              [&](size_t r) { return gate_column(r, dh, lanes); });
+PackedMatrix pack_gates(const TensorView& w, size_t dh, const Kernels& k, GateLayout layout) {
+  const size_t G = 4 * round_up(dh, k.lanes);
+  return pack(w, G, layout == GateLayout::kGroupMajor ? 4 * k.lanes : G,
+              [&](size_t r) { return gate_column(r, dh, k.lanes); });
 }
 
-PackedMatrix pack_rows(const TensorView& w, size_t lanes) {
-  const size_t G = round_up(w.rows, lanes);
+PackedMatrix pack_rows(const TensorView& w, const Kernels& k) {
+  const size_t G = round_up(w.rows, k.lanes);
   return pack(w, G, G, [](size_t r) { return r; });
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/ModelFile.h"
+#include "runtime/Kernels.h"
 
 namespace dw {
 
@@ -33,14 +34,13 @@ struct PackedMatrix {
   size_t K = 0, G = 0;       // inputs, padded outputs
   size_t P = 0;              // panel width: G (input-major, for gemm) or 4*lanes (group-major, for lstm_step)
   AlignedVector<float> f32;  // [K x G] when FP32
-  // [K x G] when INT8: the file's int8 values widened to int16 once at load (input pairs interleaved,
-  // Kernels.h), so the kernels feed them straight to pmaddwd instead of sign-extending every load.
-  AlignedVector<int16_t> w16;
-  AlignedVector<float> scale;  // [G] with w16 (0 on padding)
-  bool quantized() const { return !w16.empty(); }
+  // [K x G] when INT8, in the kernel table's lane layout (Kernels.h: i8_offset). One byte
+  // a weight, widened in the register where a kernel needs int16: at one byte a layer's recurrent
+  // weights (100 x 448 at the default size) fit in a 48 KB L1.
+  AlignedVector<int8_t> w8;
+  AlignedVector<float> scale;  // [G] with w8 (0 on padding)
+  bool quantized() const { return !w8.empty(); }
 };
-
-inline size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
 
 // Column of gate row r (gate r / dh, unit r % dh) of an LSTM matrix in the interleaved layout.
 inline size_t gate_column(size_t r, size_t dh, size_t lanes) {
@@ -51,9 +51,9 @@ inline size_t gate_column(size_t r, size_t dh, size_t lanes) {
 // An LSTM matrix [4*dh x K] -> [K x 4*round_up(dh, lanes)], gates interleaved; input-major for
 // Kernels::gemm_*, or group-major (one panel per gate group) for Kernels::lstm_step_*.
 enum class GateLayout { kInputMajor, kGroupMajor };
-PackedMatrix pack_gates(const TensorView& w, size_t dh, size_t lanes, GateLayout layout);
+PackedMatrix pack_gates(const TensorView& w, size_t dh, const Kernels& k, GateLayout layout);
 // A plain matrix [R x K] -> [K x round_up(R, lanes)].
-PackedMatrix pack_rows(const TensorView& w, size_t lanes);
+PackedMatrix pack_rows(const TensorView& w, const Kernels& k);
 // A gate bias [4*dh] and a plain vector [n] in the same column order (zeros on padding).
 AlignedVector<float> pack_gate_vector(const float* b, size_t dh, size_t lanes);
 AlignedVector<float> pad_vector(const float* v, size_t n, size_t lanes);

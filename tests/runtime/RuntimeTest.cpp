@@ -29,6 +29,12 @@ std::vector<float> all_logits(Session& s, uint32_t rows) {
   return out;
 }
 
+// The most an activation row quantized by k's INT8 kernels can be off per value, relative to the
+// row's largest |value| (Kernels.h: int_activations, activation_qmax).
+double activation_error(const Kernels& k, size_t K) {
+  return k.int_activations ? 1.0 / (2.0 * activation_qmax(K)) : 0.0;
+}
+
 double max_abs_diff(const std::vector<float>& a, const std::vector<double>& b) {
   double m = 0;
   for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::fabs(double(a[i]) - b[i]));
@@ -67,27 +73,31 @@ TEST_P(EveryKernel, GemmMatchesPlainLoops) {
       for (size_t T : {1, 2, 3, 5, 6, 7, 13}) {
         const size_t xs = K + 3;  // a row stride wider than K, as for padded layer outputs
         std::vector<float> W(K * G), X(T * xs), bias(G), scale(G), Y(T * G), Z(T * G);
-        std::vector<int16_t> Q((K + K % 2) * G);  // int8 values, input pairs interleaved (Kernels.h)
+        std::vector<int8_t> q(K * G), Q(round_up(K, 2) * G);  // q[k * G + o]; Q packed (Kernels.h)
         for (auto& x : W) x = u(rng);
         for (auto& x : X) x = u(rng);
         for (auto& x : bias) x = u(rng);
         for (auto& x : scale) x = u(rng);
-        for (auto& q : Q) q = int16_t(int(u(rng) * 127));
+        for (size_t c = 0; c < K; ++c)
+          for (size_t o = 0; o < G; ++o) {
+            q[c * G + o] = int8_t(int(u(rng) * 127));
+            Q[i8_offset(c, o, K, G)] = q[c * G + o];
+          }
         k.gemm_f32(W.data(), K, G, bias.data(), X.data(), xs, T, Y.data());
         k.gemm_i8(Q.data(), scale.data(), K, G, bias.data(), X.data(), xs, T, Z.data());
         for (size_t t = 0; t < T; ++t)
           for (size_t o = 0; o < G; ++o) {
             double y = bias[o], z = 0, qsum = 0, xmax = 0;
             for (size_t c = 0; c < K; ++c) {
-              const double q = Q[(c / 2) * 2 * G + 2 * o + c % 2], x = X[t * xs + c];
+              const double w8 = q[c * G + o], x = X[t * xs + c];
               y += double(W[c * G + o]) * x;
-              z += q * x;
-              qsum += std::fabs(q);
+              z += w8 * x;
+              qsum += std::fabs(w8);
               xmax = std::max(xmax, std::fabs(x));
             }
             z = bias[o] + scale[o] * z;
-            // The documented int16 activation error: each x off by at most max|x| / 65534.
-            const double act = std::fabs(scale[o]) * qsum * xmax / 65534.0;
+            // The documented activation error (Kernels.h): each x off by at most max|x| / (2 qmax).
+            const double act = std::fabs(scale[o]) * qsum * xmax * activation_error(k, K);
             ASSERT_NEAR(Y[t * G + o], y, 1e-4) << k.name << " G=" << G << " K=" << K << " T=" << T;
             ASSERT_NEAR(Z[t * G + o], z, 1e-4 * (1 + std::fabs(z)) + act) << k.name << " G=" << G << " K=" << K;
           }
@@ -120,10 +130,10 @@ TEST_P(EveryKernel, LstmStepMatchesLibm) {
       for (size_t r = 0; r < gx_rows.size(); ++r) gx_rows[r] = 40.0f * u(rng);  // saturates too
       for (size_t j = 0; j < dh; ++j) c[j] = 3.0f * u(rng);
       TensorView tv{.rows = uint32_t(4 * dh), .cols = uint32_t(K), .f32 = W.data()};
-      PackedMatrix p = pack_gates(tv, dh, k.lanes, GateLayout::kGroupMajor);
+      PackedMatrix p = pack_gates(tv, dh, k, GateLayout::kGroupMajor);
       auto q = quantize_rows(W, 4 * dh, K);
       TensorView tq{.rows = uint32_t(4 * dh), .cols = uint32_t(K), .i8 = q.q.data(), .scale = q.scale.data()};
-      PackedMatrix pq = pack_gates(tq, dh, k.lanes, GateLayout::kGroupMajor);
+      PackedMatrix pq = pack_gates(tq, dh, k, GateLayout::kGroupMajor);
       auto gx = pack_gate_vector(gx_rows.data(), dh, k.lanes);
       auto expect = [&](const std::vector<float>& w, std::vector<double>& ce, std::vector<double>& he) {
         auto sig = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
@@ -139,6 +149,14 @@ TEST_P(EveryKernel, LstmStepMatchesLibm) {
           he[j] = sig(g[3 * dh + j]) * std::tanh(ce[j]);
         }
       };
+      std::vector<double> gate_error(4 * dh);
+      double hmax = 0;
+      for (float x : h) hmax = std::max(hmax, double(std::fabs(x)));
+      for (size_t r = 0; r < 4 * dh; ++r) {
+        double qsum = 0;
+        for (size_t i = 0; i < K; ++i) qsum += std::abs(int(q.q[r * K + i]));
+        gate_error[r] = std::fabs(q.scale[r]) * qsum * hmax * activation_error(k, K);
+      }
       std::vector<double> ce, he, cq, hq;
       expect(W, ce, he);
       expect(dequantize_rows(q, K), cq, hq);
@@ -146,7 +164,7 @@ TEST_P(EveryKernel, LstmStepMatchesLibm) {
       std::copy(c.begin(), c.end(), cs.begin());
       std::copy(c.begin(), c.end(), cs8.begin());
       k.lstm_step_f32(p.f32.data(), K, hp, gx.data(), h.data(), cs.data(), hs.data());
-      k.lstm_step_i8(pq.w16.data(), pq.scale.data(), K, hp, gx.data(), h.data(), cs8.data(), hs8.data());
+      k.lstm_step_i8(pq.w8.data(), pq.scale.data(), K, hp, gx.data(), h.data(), cs8.data(), hs8.data());
       for (size_t j = 0; j < hp; ++j) {
         if (j >= dh) {  // padding units keep a zero state
           EXPECT_EQ(cs[j], 0.0f);
@@ -156,9 +174,13 @@ TEST_P(EveryKernel, LstmStepMatchesLibm) {
         }
         ASSERT_NEAR(cs[j], ce[j], 1e-5) << k.name << " dh=" << dh << " K=" << K << " j=" << j;
         ASSERT_NEAR(hs[j], he[j], 1e-5) << k.name << " dh=" << dh << " K=" << K << " j=" << j;
-        // INT8 kernels may also quantize h_in to int16 (relative error 1/65534 per value).
-        ASSERT_NEAR(cs8[j], cq[j], 2e-3) << k.name << " dh=" << dh << " K=" << K << " j=" << j;
-        ASSERT_NEAR(hs8[j], hq[j], 2e-3) << k.name << " dh=" << dh << " K=" << K << " j=" << j;
+        // INT8 kernels also quantize h_in: each gate is off by at most e = scale * sum|q| * max|h| *
+        // activation_error, which moves c by at most |c| e_f / 4 + e_i / 4 + e_g (sigmoid' <= 1/4,
+        // tanh' <= 1) and h by e_o / 4 more.
+        auto e = [&](size_t gate) { return gate_error[gate * dh + j]; };
+        const double dc = std::fabs(c[j]) * e(1) / 4 + e(0) / 4 + e(2), dhq = dc + e(3) / 4;
+        ASSERT_NEAR(cs8[j], cq[j], 2e-3 + dc) << k.name << " dh=" << dh << " K=" << K << " j=" << j;
+        ASSERT_NEAR(hs8[j], hq[j], 2e-3 + dhq) << k.name << " dh=" << dh << " K=" << K << " j=" << j;
       }
     }
 }
