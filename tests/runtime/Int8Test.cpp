@@ -1,9 +1,13 @@
 // INT8 against FP32 on the same contexts: the share of contexts whose top-5 set over the member
 // vocabulary is unchanged. The target (>= 99%) is asserted on a trained model
 // (DOTWISE_TEST_MODEL=path/to/fp32.dwm). Without one the model is random_weights() of the default
-// width, whose logits are far flatter than a trained model's (5th and 6th nearly tied), so it is the
-// harder case: there per-row INT8 measured 96.5% (the paper's per-layer min/max 94%), and the test
-// asserts 95% and that per-row is not worse than per-layer.
+// width: there per-row INT8 measured 96.5% (the paper's per-layer min/max 94%), and the test asserts
+// 95% and that per-row is not worse than per-layer.
+// Measured with a trained model (the shipped one fine-tuned in FP32 for 2 epochs on setuptools, so its
+// weights are off the INT8 grid; 2026-11-30): 91.3% of the random contexts and 95.1% of 4,648 real
+// sites, below the target. Quantizing one part alone at real sites: embedding 96.8%, LSTM 96.4%,
+// projection 98.6%. (Top-5 accuracy in `dotwise eval` stays equal to three decimals: the sets differ
+// where the 5th and 6th members nearly tie.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,10 +15,14 @@
 #include <random>
 #include <set>
 
+#include "corpus/Vocab.h"
 #include "model/ModelFile.h"
 #include "model/Quantize.h"
 #include "model/RandomWeights.h"
+#include "rank/ModelRanker.h"
 #include "runtime/Session.h"
+#include "support/FileIO.h"
+#include "syntax/Extractor.h"
 
 namespace dw {
 namespace {
@@ -84,6 +92,47 @@ TEST(Int8, KeepsTheTop5SetOnAtLeast99PercentOfContexts) {
   EXPECT_GE(per_row.rate(), trained ? 0.99 : 0.95);
   EXPECT_GE(per_row.rate(), per_layer.rate());
   EXPECT_GT(per_row.distinct.size(), per_row.total / 4);  // else it would only check the bias
+}
+
+// The same at real sites: the contexts before every member access in ten standard-library modules
+// (the last 150 tokens, as the server runs them), encoded with the model's vocabulary. Needs a trained
+// FP32 model; the random-weight case is the test above.
+TEST(Int8, KeepsTheTop5SetAtRealSites) {
+  const char* trained = std::getenv("DOTWISE_TEST_MODEL");
+  if (!trained) GTEST_SKIP() << "set DOTWISE_TEST_MODEL to a trained FP32 model";
+  ModelWeights w = ModelFile::open(trained).to_weights();
+  Model fp32(ModelFile::from_bytes(serialize_model(w, Quant::kFp32, ModelFile::open(trained).member_ids())));
+  Model int8(ModelFile::from_bytes(serialize_model(w, Quant::kInt8, ModelFile::open(trained).member_ids())));
+  Vocab vocab = model_vocab(fp32.file());
+  TypeshedIndex stubs(TypeshedIndex::default_roots());
+  Extractor ex(stubs);
+  Agreement a;
+  Session s1(fp32), s2(int8);
+  std::vector<float> v1, v2;
+  for (const char* name : {"json/decoder.py", "textwrap.py", "shlex.py", "argparse.py", "logging/__init__.py",
+                           "subprocess.py", "tarfile.py", "email/message.py", "http/client.py", "pathlib.py"}) {
+    auto rd = read_file(std::filesystem::path("/usr/lib/python3.11") / name);
+    if (!rd.error.empty()) continue;
+    auto r = ex.extract(rd.data);
+    if (r.skip != Skip::None) continue;
+    EncodedFile enc = encode(vocab, r.file);
+    for (const auto& site : r.file.sites) {
+      const size_t begin = site.pos > 150 ? site.pos - 150 : 0;
+      std::span<const int32_t> ids(enc.ids.data() + begin, site.pos - begin);
+      s1.set_context(ids);
+      s2.set_context(ids);
+      s1.score_members(v1);
+      s2.score_members(v2);
+      auto t1 = top5(s1.member_ids(), v1);
+      a.same += t1 == top5(s2.member_ids(), v2);
+      a.distinct.insert(t1);
+      ++a.total;
+    }
+  }
+  if (a.total == 0) GTEST_SKIP() << "no Python standard library sources on this machine";
+  std::printf("top-5 set agreement with FP32 at %zu real sites: int8 per-row %.4f\n", a.total, a.rate());
+  RecordProperty("int8_real_sites_top5_agreement", std::to_string(a.rate()));
+  EXPECT_GE(a.rate(), 0.99);
 }
 
 }  // namespace
