@@ -1,13 +1,13 @@
-// INT8 against FP32 on the same contexts: the share of contexts whose top-5 set over the member
-// vocabulary is unchanged. The target (>= 99%) is asserted on a trained model
-// (DOTWISE_TEST_MODEL=path/to/fp32.dwm). Without one the model is random_weights() of the default
-// width: there per-row INT8 measured 96.5% (the paper's per-layer min/max 94%), and the test asserts
-// 95% and that per-row is not worse than per-layer.
+// INT8 against FP32 on the same contexts: the share of contexts whose top-5 set is unchanged. The
+// target (>= 99%) is asserted on a trained model (DOTWISE_TEST_MODEL=path/to/fp32.dwm). Without one
+// the model is random_weights() of the default width: there per-row INT8 measured 96.5% (the paper's
+// per-layer min/max 94%), and the test asserts 95% and that per-row is not worse than per-layer.
 // Measured with a trained model (the shipped one fine-tuned in FP32 for 2 epochs on setuptools, so its
-// weights are off the INT8 grid; 2026-11-30): 91.3% of the random contexts and 95.1% of 4,648 real
-// sites, below the target. Quantizing one part alone at real sites: embedding 96.8%, LSTM 96.4%,
-// projection 98.6%. (Top-5 accuracy in `dotwise eval` stays equal to three decimals: the sets differ
-// where the 5th and 6th members nearly tie.)
+// weights are off the INT8 grid; 2026-11-30), per-row INT8 is below the target: 91.3% of the random
+// contexts, 95.1% of 4,648 real sites over the member vocabulary, 97.3% of 702 over typed lists.
+// Quantizing one part alone (real sites, member vocabulary): embedding 96.8%, LSTM 96.4%, projection
+// 98.6%; MSE-optimal clipping of each row's scale instead of max|w| gave 94.8%. Top-5 accuracy in
+// `dotwise eval` stays equal to three decimals: the sets differ where the 5th and 6th nearly tie.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include <set>
 
 #include "corpus/Vocab.h"
+#include "eval/Candidates.h"
 #include "model/ModelFile.h"
 #include "model/Quantize.h"
 #include "model/RandomWeights.h"
@@ -95,20 +96,25 @@ TEST(Int8, KeepsTheTop5SetOnAtLeast99PercentOfContexts) {
 }
 
 // The same at real sites: the contexts before every member access in ten standard-library modules
-// (the last 150 tokens, as the server runs them), encoded with the model's vocabulary. Needs a trained
-// FP32 model; the random-weight case is the test above.
+// (the last 150 tokens, as the server runs them), encoded with the model's vocabulary, under both
+// evaluation protocols: the top 5 of the whole member vocabulary, and of the typed list an editor
+// shows (the class's public members from the stubs, at sites whose class is known and offers more
+// than 5 members the model knows). Needs a trained FP32 model; the random-weight case is the test above.
 TEST(Int8, KeepsTheTop5SetAtRealSites) {
   const char* trained = std::getenv("DOTWISE_TEST_MODEL");
   if (!trained) GTEST_SKIP() << "set DOTWISE_TEST_MODEL to a trained FP32 model";
-  ModelWeights w = ModelFile::open(trained).to_weights();
-  Model fp32(ModelFile::from_bytes(serialize_model(w, Quant::kFp32, ModelFile::open(trained).member_ids())));
-  Model int8(ModelFile::from_bytes(serialize_model(w, Quant::kInt8, ModelFile::open(trained).member_ids())));
+  const ModelFile file = ModelFile::open(trained);
+  ModelWeights w = file.to_weights();
+  Model fp32(ModelFile::from_bytes(serialize_model(w, Quant::kFp32, file.member_ids())));
+  Model int8(ModelFile::from_bytes(serialize_model(w, Quant::kInt8, file.member_ids())));
   Vocab vocab = model_vocab(fp32.file());
   TypeshedIndex stubs(TypeshedIndex::default_roots());
   Extractor ex(stubs);
-  Agreement a;
+  CandidateLists lists(vocab, nullptr, [&stubs](std::string_view cls) { return stubs.members(cls); });
+  Agreement wide, typed;
   Session s1(fp32), s2(int8);
   std::vector<float> v1, v2;
+  std::vector<int32_t> ids;
   for (const char* name : {"json/decoder.py", "textwrap.py", "shlex.py", "argparse.py", "logging/__init__.py",
                            "subprocess.py", "tarfile.py", "email/message.py", "http/client.py", "pathlib.py"}) {
     auto rd = read_file(std::filesystem::path("/usr/lib/python3.11") / name);
@@ -118,21 +124,38 @@ TEST(Int8, KeepsTheTop5SetAtRealSites) {
     EncodedFile enc = encode(vocab, r.file);
     for (const auto& site : r.file.sites) {
       const size_t begin = site.pos > 150 ? site.pos - 150 : 0;
-      std::span<const int32_t> ids(enc.ids.data() + begin, site.pos - begin);
-      s1.set_context(ids);
-      s2.set_context(ids);
+      s1.set_context(std::span<const int32_t>(enc.ids.data() + begin, site.pos - begin));
+      s2.set_context(std::span<const int32_t>(enc.ids.data() + begin, site.pos - begin));
       s1.score_members(v1);
       s2.score_members(v2);
       auto t1 = top5(s1.member_ids(), v1);
-      a.same += t1 == top5(s2.member_ids(), v2);
-      a.distinct.insert(t1);
-      ++a.total;
+      wide.same += t1 == top5(s2.member_ids(), v2);
+      wide.distinct.insert(t1);
+      ++wide.total;
+      ids.clear();
+      for (const Candidate& c : lists.typed(r.file.str(site.cls)).cands)
+        if (c.id >= 0) ids.push_back(c.id);
+      if (ids.size() <= 5) continue;  // the same set whatever the scores
+      v1.resize(ids.size());
+      v2.resize(ids.size());
+      s1.score(ids, v1);
+      s2.score(ids, v2);
+      t1 = top5(ids, v1);
+      typed.same += t1 == top5(ids, v2);
+      typed.distinct.insert(t1);
+      ++typed.total;
     }
   }
-  if (a.total == 0) GTEST_SKIP() << "no Python standard library sources on this machine";
-  std::printf("top-5 set agreement with FP32 at %zu real sites: int8 per-row %.4f\n", a.total, a.rate());
-  RecordProperty("int8_real_sites_top5_agreement", std::to_string(a.rate()));
-  EXPECT_GE(a.rate(), 0.99);
+  if (wide.total == 0) GTEST_SKIP() << "no Python standard library sources on this machine";
+  std::printf(
+      "top-5 set agreement with FP32, per-row int8: %.4f of %zu real sites (member vocabulary), %.4f of "
+      "%zu (typed lists)\n",
+      wide.rate(), wide.total, typed.rate(), typed.total);
+  RecordProperty("int8_real_sites_top5_agreement", std::to_string(wide.rate()));
+  RecordProperty("int8_typed_sites_top5_agreement", std::to_string(typed.rate()));
+  EXPECT_GE(wide.rate(), 0.99);
+  EXPECT_GE(typed.rate(), 0.99);
+  EXPECT_GT(typed.distinct.size(), 10u);
 }
 
 }  // namespace
