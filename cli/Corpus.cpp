@@ -78,6 +78,7 @@ void run(const CorpusArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   auto res = build_corpus(projects, opt);
   fs::create_directories(a.out);
+  remove_stale_temps(a.out);  // left by a killed earlier run
   write_manifest(fs::path(a.out) / "manifest.tsv", res.entries);
   auto summary = corpus_summary_json(res, opt);
   write_file_atomic(fs::path(a.out) / "corpus.json", summary);

@@ -155,7 +155,9 @@ TEST(CrashSafety, KilledCorpusLeavesCompleteFilesAndRerunMatches) {
   }
   EXPECT_EQ(killed_mid_run, 5u) << "too few kills landed before the run finished";
   ASSERT_EQ(wait_for(spawn(corpus(out))), 0);
-  EXPECT_EQ(contents(out), ref);
+  size_t left = 0;
+  EXPECT_EQ(contents(out, &left), ref);
+  EXPECT_EQ(left, 0u) << "the rerun removes the temp files of killed writers";
   RecordProperty("temp_files_left_by_kills", int(temps));
   RecordProperty("complete_files_seen_after_kills", int(complete_after_kill));
   fs::remove_all(root);

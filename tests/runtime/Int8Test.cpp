@@ -8,6 +8,8 @@
 // Quantizing one part alone (real sites, member vocabulary): embedding 96.8%, LSTM 96.4%, projection
 // 98.6%; MSE-optimal clipping of each row's scale instead of max|w| gave 94.8%. Top-5 accuracy in
 // `dotwise eval` stays equal to three decimals: the sets differ where the 5th and 6th nearly tie.
+// Random noise of INT8's size (uniform, half a step of each row's max|w| / 127) gave 95.6% / 98.2%,
+// a quarter of it 99.0% / 99.6%: on this model the target needs about 10-bit weights.
 #include <gtest/gtest.h>
 
 #include <algorithm>
