@@ -6,7 +6,7 @@
 // When pyright (node_modules, scripts/setup.sh) is installed it is measured the same way, directly and
 // behind the proxy. The proxy's added time is reported from its own trace (proxy_held_*: how long it
 // held each upstream reply), since two runs of pyright differ by more than the proxy adds.
-//   server_latency DOTWISE_BINARY [requests=200] [--model M.dwm]
+//   server_latency DOTWISE_BINARY [requests=200] [--model M.dwm]   (DOTWISE_BENCH_KEEP=1: keep the logs in /tmp)
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -96,12 +96,14 @@ Result drive(const std::vector<std::string>& argv, const std::string& text, int 
 // The server's own account (--trace) of how long it held each upstream completion reply: waiting
 // for the model, re-ranking, re-encoding. Behind a real server this is all the time it adds, since the
 // model runs while the upstream works; two separate runs of the upstream differ by far more.
-std::vector<double> held_ms(const fs::path& log, size_t skip) {
+// `cpu`: the part of it the proxy's thread was on the CPU (the rest: preempted, e.g. by the upstream).
+std::vector<double> held_ms(const fs::path& log, size_t skip, bool cpu = false) {
   std::ifstream in(log);
   std::vector<double> out;
-  const std::string key = "reply held ";
+  const std::regex held(R"(reply held ([0-9.]+) ms, ([0-9.]+) ms of it on the CPU)");
+  std::smatch m;
   for (std::string line; std::getline(in, line);)
-    if (auto at = line.find(key); at != std::string::npos) out.push_back(std::stod(line.substr(at + key.size())));
+    if (std::regex_search(line, m, held)) out.push_back(std::stod(m[cpu ? 2 : 1]));
   out.erase(out.begin(), out.begin() + long(std::min(skip, out.size())));
   return out;
 }
@@ -193,6 +195,7 @@ int main(int argc, char** argv) {
               {"proxied", stats(proxied.ms)},
               {"proxy_rss_kb", proxied.rss_kb},
               {"proxy_held_ms", stats(held_ms(dir / "fake.log", 5))},
+              {"proxy_held_cpu_ms", stats(held_ms(dir / "fake.log", 5, true))},
               {"added_p50_ms", stats(a)["p50_ms"].get<double>() - stats(u)["p50_ms"].get<double>()},
               {"added_p99_ms", stats(a)["p99_ms"].get<double>() - stats(u)["p99_ms"].get<double>()}};
   const std::string pyright = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/.bin/pyright-langserver";
@@ -206,8 +209,9 @@ int main(int argc, char** argv) {
     out["pyright_direct"] = d;
     out["proxied_pyright"] = b;
     out["proxy_held_pyright_ms"] = stats(held_ms(dir / "pyright.log", 5));
+    out["proxy_held_pyright_cpu_ms"] = stats(held_ms(dir / "pyright.log", 5, true));
   }
   std::cout << out.dump(1) << "\n";
-  fs::remove_all(dir);
+  if (!std::getenv("DOTWISE_BENCH_KEEP")) fs::remove_all(dir);  // else the servers' --trace logs stay there
   return 0;
 }

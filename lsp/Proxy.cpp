@@ -147,8 +147,9 @@ void Server::upstream_loop() {
         continue;
       }
       const auto read_at = std::chrono::steady_clock::now();
+      const double read_cpu = thread_cpu_ms();
       std::lock_guard lock(mu_);
-      from_upstream(std::move(in.message), read_at);
+      from_upstream(std::move(in.message), read_at, read_cpu);
     }
     std::unique_lock lock(mu_);
     if (exit_ || shutdown_) return;
@@ -202,7 +203,7 @@ void Server::after_reinit() {
 }
 
 // Under mu_.
-void Server::from_upstream(Json msg, SteadyTime read_at) {
+void Server::from_upstream(Json msg, SteadyTime read_at, double read_cpu) {
   if (is_request(msg)) {  // upstream -> client: our own id, so it cannot clash with ours
     Json id = "dotwise/up/" + std::to_string(next_id_++);
     reverse_[id_key(id)] = {generation_, msg["id"]};
@@ -249,8 +250,10 @@ void Server::from_upstream(Json msg, SteadyTime read_at) {
   }
   client_.write(msg);
   if (reranked && opt_.trace)  // our whole cost in proxy mode: the model ran while the upstream worked
-    log(fmt::format("completion reply held {:.3f} ms (waiting for the model, re-ranking, re-encoding)",
-                    ms_since(read_at)));
+    log(
+        fmt::format("completion reply held {:.3f} ms, {:.3f} ms of it on the CPU (waiting for the model, "
+                    "re-ranking, re-encoding)",
+                    ms_since(read_at), thread_cpu_ms() - read_cpu));
 }
 
 }  // namespace dw::lsp

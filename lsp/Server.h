@@ -130,8 +130,9 @@ class Server {
   void from_client(Json msg);
   void to_upstream(const Json& msg);
   void upstream_loop();
-  // read_at: when the message came off the pipe (--trace reports how long a completion reply was held).
-  void from_upstream(Json msg, SteadyTime read_at);
+  // read_at, read_cpu: when the message came off the pipe, and thread_cpu_ms() then (--trace reports
+  // how long a completion reply was held, and how much of that was our CPU time).
+  void from_upstream(Json msg, SteadyTime read_at, double read_cpu);
   void on_upstream_death();
   void after_reinit();
 };
