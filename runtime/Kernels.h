@@ -8,7 +8,8 @@
 // contiguous run of outputs and no horizontal sums are needed, with the outputs padded to a multiple
 // of `lanes`. LSTM gate outputs are interleaved per group of `lanes` units, [i f g o] for units
 // [q*lanes, (q+1)*lanes) at columns q*4*lanes + {0, 1, 2, 3}*lanes, so one group's four gate
-// vectors finish together and the cell update runs on them while they are still in registers.
+// vectors finish together: the FP32 step runs the cell update on them while they are still in
+// registers; the INT8 step stores them and runs every group's update after the products.
 #pragma once
 #include <algorithm>
 #include <cstddef>

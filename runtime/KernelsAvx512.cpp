@@ -28,16 +28,8 @@ namespace dw::kernels_avx512 {
 #include "runtime/VecAvx512.inc"
 
 struct V : Avx512 {
-  // INT8 weights (widened to int16 as they are loaded) against int16 activations: N outputs x 2 inputs,
-  // multiplied with a broadcast pair and summed pairwise into int32 lanes (vpmaddwd).
-  static ireg load_w8(const int8_t* p) {
-    return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-  }
+  // Pairs multiplied and summed into int32 lanes (vpmaddwd), then added to the accumulator.
   static ireg madd_add(ireg acc, ireg w, ireg x) { return _mm512_add_epi32(acc, _mm512_madd_epi16(w, x)); }
-  // N floats rounded to nearest and saturated to int16.
-  static void store_i16(int16_t* p, reg x) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(x)));
-  }
 };
 
 // 32 registers: a GEMM tile of 4 output vectors x 6 tokens (24 accumulators, 4 weights, 1 broadcast);

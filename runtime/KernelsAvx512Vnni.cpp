@@ -30,15 +30,7 @@ namespace dw::kernels_avx512vnni {
 #include "runtime/VecAvx512.inc"
 
 struct V : Avx512 {
-  // INT8 weights widened to int16 as they are loaded, against a broadcast pair of int16 activations.
-  static ireg load_w8(const int8_t* p) {
-    return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-  }
   static ireg madd_add(ireg acc, ireg w, ireg x) { return _mm512_dpwssd_epi32(acc, w, x); }
-  // N floats rounded to nearest and saturated to int16.
-  static void store_i16(int16_t* p, reg x) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(x)));
-  }
 };
 
 // vpdpwssd accumulates in place (no temporary per product), so a step block can take 4 gate groups

@@ -36,9 +36,10 @@ Model::Model(ModelFile file, const Kernels& k) : file_(std::move(file)), k_(&k) 
   const auto& c = config();
   hp_ = round_up(c.dh, k.lanes);
   for (const auto& L : file_.lstm())
-    layers_.push_back({pack_gates(L.w_ih, c.dh, k, GateLayout::kInputMajor),
-                       pack_gates(L.w_hh, c.dh, k, GateLayout::kGroupMajor), pack_gate_vector(L.b, c.dh, k.lanes)});
-  proj_ = pack_rows(file_.proj_w(), k);
+    layers_.push_back({pack_gates(L.w_ih, c.dh, k.lanes, GateLayout::kInputMajor),
+                       pack_gates(L.w_hh, c.dh, k.lanes, GateLayout::kGroupMajor),
+                       pack_gate_vector(L.b, c.dh, k.lanes)});
+  proj_ = pack_rows(file_.proj_w(), k.lanes);
   proj_b_ = pad_vector(file_.proj_b(), c.dx, k.lanes);
 
   n_precomputed_ = std::min<size_t>(kPrecomputedIds, c.rows());

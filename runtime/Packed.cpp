@@ -32,14 +32,14 @@ PackedMatrix pack(const TensorView& w, size_t G, size_t P, Column column) {
 }
 }  // namespace
 
-PackedMatrix pack_gates(const TensorView& w, size_t dh, const Kernels& k, GateLayout layout) {
-  const size_t G = 4 * round_up(dh, k.lanes);
-  return pack(w, G, layout == GateLayout::kGroupMajor ? 4 * k.lanes : G,
-              [&](size_t r) { return gate_column(r, dh, k.lanes); });
+PackedMatrix pack_gates(const TensorView& w, size_t dh, size_t lanes, GateLayout layout) {
+  const size_t G = 4 * round_up(dh, lanes);
+  return pack(w, G, layout == GateLayout::kGroupMajor ? 4 * lanes : G,
+              [&](size_t r) { return gate_column(r, dh, lanes); });
 }
 
-PackedMatrix pack_rows(const TensorView& w, const Kernels& k) {
-  const size_t G = round_up(w.rows, k.lanes);
+PackedMatrix pack_rows(const TensorView& w, size_t lanes) {
+  const size_t G = round_up(w.rows, lanes);
   return pack(w, G, G, [](size_t r) { return r; });
 }
 

@@ -51,9 +51,9 @@ inline size_t gate_column(size_t r, size_t dh, size_t lanes) {
 // An LSTM matrix [4*dh x K] -> [K x 4*round_up(dh, lanes)], gates interleaved; input-major for
 // Kernels::gemm_*, or group-major (one panel per gate group) for Kernels::lstm_step_*.
 enum class GateLayout { kInputMajor, kGroupMajor };
-PackedMatrix pack_gates(const TensorView& w, size_t dh, const Kernels& k, GateLayout layout);
+PackedMatrix pack_gates(const TensorView& w, size_t dh, size_t lanes, GateLayout layout);
 // A plain matrix [R x K] -> [K x round_up(R, lanes)].
-PackedMatrix pack_rows(const TensorView& w, const Kernels& k);
+PackedMatrix pack_rows(const TensorView& w, size_t lanes);
 // A gate bias [4*dh] and a plain vector [n] in the same column order (zeros on padding).
 AlignedVector<float> pack_gate_vector(const float* b, size_t dh, size_t lanes);
 AlignedVector<float> pad_vector(const float* v, size_t n, size_t lanes);

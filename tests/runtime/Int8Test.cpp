@@ -44,6 +44,20 @@ struct Agreement {
   size_t same = 0, total = 0;
   std::set<std::vector<int32_t>> distinct;  // distinct reference top-5 sets: the contexts must matter
   double rate() const { return double(same) / double(total); }
+  void add(std::vector<int32_t> ref, const std::vector<int32_t>& other) {
+    same += ref == other;
+    distinct.insert(std::move(ref));
+    ++total;
+  }
+  // Both sessions after the same context, top 5 over the member vocabulary.
+  void add_members(Session& s1, Session& s2, std::span<const int32_t> context) {
+    std::vector<float> v1, v2;
+    s1.set_context(context);
+    s2.set_context(context);
+    s1.score_members(v1);
+    s2.score_members(v2);
+    add(top5(s1.member_ids(), v1), top5(s2.member_ids(), v2));
+  }
 };
 
 Agreement compare(const Model& ref, const Model& other, size_t contexts, uint64_t seed) {
@@ -54,18 +68,10 @@ Agreement compare(const Model& ref, const Model& other, size_t contexts, uint64_
   std::uniform_real_distribution<double> u(0, 1);
   Agreement a;
   Session s1(ref), s2(other);
-  std::vector<float> v1, v2;
   for (size_t i = 0; i < contexts; ++i) {
     std::vector<int32_t> ids(len(rng));
     for (auto& x : ids) x = int32_t(std::min<double>(rows - 1, std::floor(std::pow(double(rows), u(rng))) - 1));
-    s1.set_context(ids);
-    s2.set_context(ids);
-    s1.score_members(v1);
-    s2.score_members(v2);
-    auto t1 = top5(s1.member_ids(), v1);
-    a.same += t1 == top5(s2.member_ids(), v2);
-    a.distinct.insert(t1);
-    ++a.total;
+    a.add_members(s1, s2, ids);
   }
   return a;
 }
@@ -126,14 +132,7 @@ TEST(Int8, KeepsTheTop5SetAtRealSites) {
     EncodedFile enc = encode(vocab, r.file);
     for (const auto& site : r.file.sites) {
       const size_t begin = site.pos > 150 ? site.pos - 150 : 0;
-      s1.set_context(std::span<const int32_t>(enc.ids.data() + begin, site.pos - begin));
-      s2.set_context(std::span<const int32_t>(enc.ids.data() + begin, site.pos - begin));
-      s1.score_members(v1);
-      s2.score_members(v2);
-      auto t1 = top5(s1.member_ids(), v1);
-      wide.same += t1 == top5(s2.member_ids(), v2);
-      wide.distinct.insert(t1);
-      ++wide.total;
+      wide.add_members(s1, s2, std::span<const int32_t>(enc.ids.data() + begin, site.pos - begin));
       ids.clear();
       for (const Candidate& c : lists.typed(r.file.str(site.cls)).cands)
         if (c.id >= 0) ids.push_back(c.id);
@@ -142,10 +141,7 @@ TEST(Int8, KeepsTheTop5SetAtRealSites) {
       v2.resize(ids.size());
       s1.score(ids, v1);
       s2.score(ids, v2);
-      t1 = top5(ids, v1);
-      typed.same += t1 == top5(ids, v2);
-      typed.distinct.insert(t1);
-      ++typed.total;
+      typed.add(top5(ids, v1), top5(ids, v2));
     }
   }
   if (wide.total == 0) GTEST_SKIP() << "no Python standard library sources on this machine";

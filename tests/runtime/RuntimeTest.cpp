@@ -130,10 +130,10 @@ TEST_P(EveryKernel, LstmStepMatchesLibm) {
       for (size_t r = 0; r < gx_rows.size(); ++r) gx_rows[r] = 40.0f * u(rng);  // saturates too
       for (size_t j = 0; j < dh; ++j) c[j] = 3.0f * u(rng);
       TensorView tv{.rows = uint32_t(4 * dh), .cols = uint32_t(K), .f32 = W.data()};
-      PackedMatrix p = pack_gates(tv, dh, k, GateLayout::kGroupMajor);
+      PackedMatrix p = pack_gates(tv, dh, k.lanes, GateLayout::kGroupMajor);
       auto q = quantize_rows(W, 4 * dh, K);
       TensorView tq{.rows = uint32_t(4 * dh), .cols = uint32_t(K), .i8 = q.q.data(), .scale = q.scale.data()};
-      PackedMatrix pq = pack_gates(tq, dh, k, GateLayout::kGroupMajor);
+      PackedMatrix pq = pack_gates(tq, dh, k.lanes, GateLayout::kGroupMajor);
       auto gx = pack_gate_vector(gx_rows.data(), dh, k.lanes);
       auto expect = [&](const std::vector<float>& w, std::vector<double>& ce, std::vector<double>& he) {
         auto sig = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
