@@ -28,6 +28,8 @@ echo '{"fp32":'
 "$build/bench/runtime_latency" run "$work/fp32.dwm" "$work/contexts.json" --logits "$work/ours.json"
 echo ',"int8":'
 "$build/bench/runtime_latency" run "$work/int8.dwm" "$work/contexts.json"
+echo ',"int8_16_documents":'
+"$build/bench/runtime_latency" sessions "$work/int8.dwm"
 echo ',"onnxruntime_node_fp32":'
 (cd "$root" && node bench/onnx_run.mjs "$work/model.onnx" "$work/contexts.json" "$work/ours.json")
 echo "}"

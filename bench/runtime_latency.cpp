@@ -2,6 +2,7 @@
 //   runtime_latency make DIR [--vocab V --oov K --seed S]   random default-size FP32 model + contexts
 //   runtime_latency real MODEL.dwm SOURCE_DIR DIR [--files N]  contexts cut from real code at its sites
 //   runtime_latency run MODEL.dwm CONTEXTS.json [--logits OUT.json]
+//   runtime_latency sessions MODEL.dwm      what 16 open documents add to the RSS (a fresh process)
 // `run` times, per context length (1, 20, 100, 1000 tokens): a cold completion (fresh state, run every
 // token, score the site's candidates), and with the state cache: one token typed at the end, and an
 // edit 5 tokens back in a 1000-token document. It ends with the process's peak RSS. bench/latency.sh
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -49,6 +51,13 @@ json percentiles(std::vector<double> v) {
           {"p50_ms", at(0.5)},
           {"p99_ms", at(0.99)},
           {"mean_ms", sum / double(v.size())}};
+}
+
+long rss_kb() {  // now, not the peak
+  std::ifstream f("/proc/self/status");
+  for (std::string line; std::getline(f, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
 }
 
 long peak_rss_kb() {
@@ -231,6 +240,25 @@ int run(int argc, char** argv) {
   return 0;
 }
 
+// The server keeps up to 16 documents' sessions, each after the last 150-214 tokens (lsp/Predictor.h).
+int sessions(char** argv) {
+  Model model = Model::open(argv[2]);
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(0, 1);
+  const double rows = model.config().rows();
+  std::vector<int32_t> ids(214);
+  const long before = rss_kb();
+  std::vector<std::unique_ptr<Session>> docs;
+  for (size_t d = 0; d < 16; ++d) {
+    for (auto& x : ids) x = int32_t(std::min(rows - 1, std::floor(std::pow(rows, u(rng))) - 1));
+    docs.push_back(std::make_unique<Session>(model));
+    docs.back()->set_context(ids);
+  }
+  json r{{"documents", docs.size()}, {"tokens_each", ids.size()}, {"rss_growth_kb", rss_kb() - before}};
+  std::printf("%s\n", r.dump().c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -238,6 +266,7 @@ int main(int argc, char** argv) {
     if (argc >= 3 && !std::strcmp(argv[1], "make")) return make(argc, argv);
     if (argc >= 4 && !std::strcmp(argv[1], "run")) return run(argc, argv);
     if (argc >= 5 && !std::strcmp(argv[1], "real")) return real(argc, argv);
+    if (argc >= 3 && !std::strcmp(argv[1], "sessions")) return sessions(argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "runtime_latency: %s\n", e.what());
     return 1;
@@ -245,6 +274,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr,
                "usage: runtime_latency make DIR [--vocab V --oov K --seed S]\n"
                "       runtime_latency real MODEL.dwm SOURCE_DIR DIR [--files N]\n"
-               "       runtime_latency run MODEL.dwm CONTEXTS.json [--logits OUT.json]\n");
+               "       runtime_latency run MODEL.dwm CONTEXTS.json [--logits OUT.json]\n"
+               "       runtime_latency sessions MODEL.dwm\n");
   return 2;
 }

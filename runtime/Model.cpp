@@ -62,14 +62,15 @@ void Model::embed(size_t id, float* x) const {
     std::memcpy(x, E.f32 + id * dx, dx * sizeof(float));
 }
 
-void Model::run(std::span<const int32_t> ids, float* state, size_t first_pos, size_t every, float* checkpoints,
-                std::vector<float>& scratch) const {
+void Model::run(std::span<const int32_t> ids, float* state, size_t first_pos, size_t every, float* checkpoints) const {
   const auto& c = config();
   const size_t dx = c.dx, dh = c.dh, hp = hp_, G = 4 * hp, layers = c.layers;
   for (int32_t id : ids)
     if (!valid_id(id))
       throw std::invalid_argument("token id " + std::to_string(id) + " outside the model's " +
                                   std::to_string(c.rows()) + " rows");
+  // One buffer per calling thread, not per document: a run needs it only while it lasts.
+  thread_local std::vector<float> scratch;
   // emb [chunk x dx] | y[2] [chunk x hp] (layer outputs, alternating) | gx [chunk x G] | h, c [layers x hp]
   const size_t chunk = std::min(kChunk, ids.size());
   scratch.resize(chunk * (dx + 2 * hp + G) + 2 * layers * hp);

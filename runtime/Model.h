@@ -23,9 +23,9 @@ class Model {
 
   // Runs `ids` through the LSTM starting from `state` ([layers][h, c] x dh), updating it. After every
   // token whose 1-based position `first_pos + t + 1` is a multiple of `every`, the state is copied to
-  // `checkpoints + (pos / every) * state_size()` (pass every = 0 for none). `scratch` is reused.
-  void run(std::span<const int32_t> ids, float* state, size_t first_pos, size_t every, float* checkpoints,
-           std::vector<float>& scratch) const;
+  // `checkpoints + (pos / every) * state_size()` (pass every = 0 for none). Safe to call from several
+  // threads at once.
+  void run(std::span<const int32_t> ids, float* state, size_t first_pos, size_t every, float* checkpoints) const;
   size_t state_size() const { return size_t(2) * config().layers * config().dh; }
 
   // The predicted embedding l = P h + p from the top layer's hidden state. `l` holds

@@ -21,7 +21,7 @@ void Session::run_from(size_t start, std::span<const int32_t> ids) {
   if (every) checkpoints_.resize((n / every + 1) * m_->state_size());
   l_valid_ = false;
   try {
-    m_->run(ids.subspan(start), state_.data(), start, every, checkpoints_.data(), scratch_);
+    m_->run(ids.subspan(start), state_.data(), start, every, checkpoints_.data());
   } catch (...) {
     reset();
     throw;

@@ -41,7 +41,7 @@ class Session {
   std::vector<int32_t> tokens_;
   std::vector<float> state_;        // [layers][h, c] after tokens_
   std::vector<float> checkpoints_;  // slot k: the state after k * checkpoint_every tokens
-  std::vector<float> scratch_, l_;
+  std::vector<float> l_;
   mutable std::vector<int32_t> all_ids_;  // every id, when the file lists no members
   bool l_valid_ = false;
   void run_from(size_t start, std::span<const int32_t> ids);
