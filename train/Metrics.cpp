@@ -1,5 +1,6 @@
 #include "train/Metrics.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -30,14 +31,19 @@ void MetricsLog::write(const nlohmann::json& line) {
 std::string plot_curves(const std::filesystem::path& jsonl, const std::filesystem::path& png) {
   std::ifstream in(jsonl);
   std::ostringstream train, valid;
+  // A rate over no sites is NaN, which JSON writes as null: such a point is left out, never read as 0.
+  auto num = [](const nlohmann::json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_number() ? it->get<double>() : std::nan("");
+  };
   for (std::string line; std::getline(in, line);) {
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded()) continue;
+    if (j.is_discarded() || !j.is_object()) continue;
     auto kind = j.value("kind", "");
-    if (kind == "train") train << j.value("tokens", 0.0) << ' ' << j.value("loss", 0.0) << '\n';
-    if (kind == "valid")
-      valid << j.value("tokens", 0.0) << ' ' << j.value("mrr", 0.0) << ' ' << j.value("top1", 0.0) << ' '
-            << j.value("loss", 0.0) << '\n';
+    const double tokens = num(j, "tokens"), loss = num(j, "loss"), mrr = num(j, "mrr"), top1 = num(j, "top1");
+    if (kind == "train" && std::isfinite(tokens) && std::isfinite(loss)) train << tokens << ' ' << loss << '\n';
+    if (kind == "valid" && std::isfinite(tokens) && std::isfinite(mrr) && std::isfinite(top1) && std::isfinite(loss))
+      valid << tokens << ' ' << mrr << ' ' << top1 << ' ' << loss << '\n';
   }
   if (train.str().empty()) return "nothing to plot yet";
   auto dir = png.parent_path();

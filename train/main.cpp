@@ -127,6 +127,8 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "validation split, {} sites:\n  before  {}\n  after   {}  ({})\n", r.before.sites,
                    line(r.before), line(r.best),
                    r.best_epoch ? fmt::format("best epoch {}", r.best_epoch) : "no epoch beat the init model: kept it");
+      } else if (comm->rank() == 0 && !to.init.empty()) {
+        fmt::print(stderr, "no member-access site in the held-out files: nothing to compare, the last epoch is kept\n");
       }
       if (comm->rank() == 0 && !r.exported.empty())
         fmt::print(stderr, "wrote {}  (compare: dotwise eval {} --split valid --model {} --model {})\n",

@@ -9,8 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "support/BinaryIO.h"
+#include "support/FileIO.h"
 #include "tests/train/TinyData.h"
 #include "train/Checkpoint.h"
+#include "train/Metrics.h"
 #include "train/Trainer.h"
 
 namespace dw::train {
@@ -159,6 +161,23 @@ TEST_F(TrainFixture, TwoProcessesEqualOneWithTwiceTheBatch) {
   // amplifies that for near-zero gradients over ~100 steps: ~1e-4 here, far below the movement.
   EXPECT_GT(moved, 0.1);
   EXPECT_LT(diff, 2e-3) << "max |w1 - w2| (weights moved up to " << moved << ")";
+}
+
+// A held-out split without a site gives rates of 0/0, which JSON writes as null. Plotting once threw
+// on them and ended a fine-tuning run that had trained fine.
+TEST(Metrics, PlotSkipsPointsWithoutANumber) {
+  const fs::path dir = fs::temp_directory_path() / ("dw_metrics_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  write_file_atomic(dir / "m.jsonl",
+                    "{\"kind\":\"valid\",\"step\":0,\"tokens\":0,\"mrr\":0.0,\"top1\":null,\"loss\":0.0}\n"
+                    "{\"kind\":\"train\",\"step\":1,\"tokens\":512,\"loss\":4.5}\n"
+                    "not json\n[1,2]\n"
+                    "{\"kind\":\"valid\",\"step\":2,\"tokens\":1024,\"mrr\":0.4,\"top1\":0.3,\"loss\":3.9}\n");
+  std::string why;
+  EXPECT_NO_THROW(why = plot_curves(dir / "m.jsonl", dir / "curves.png"));
+  const auto valid = read_file(dir / ".curves-valid.dat").data;
+  EXPECT_EQ(valid, "1024 0.4 0.3 3.9\n");  // the null point left out, not drawn at 0
+  fs::remove_all(dir);
 }
 
 TEST(Checkpoint, DamageIsDetected) {
