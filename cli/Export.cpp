@@ -1,19 +1,77 @@
 // `dotwise export MODEL.dwm [--int8|--fp32] -o OUT.dwm` re-encodes a model file (e.g. the FP32 file
 // `dotwise-train export` writes, quantized to INT8); `--onnx OUT.onnx` writes the same model as an
 // ONNX graph for ONNX Runtime. Both work from a .dwm, so this binary never needs libtorch.
+// `--calibrate DIR` rounds the INT8 weights with GPTQ against the inputs the model sees on the Python
+// files under DIR (model/Calibration.h), instead of to the nearest level.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "cli/Commands.h"
+#include "corpus/Vocab.h"
+#include "model/Calibration.h"
 #include "model/ModelFile.h"
 #include "model/Onnx.h"
+#include "model/Quantize.h"
+#include "rank/ModelRanker.h"
+#include "support/FileIO.h"
+#include "syntax/Extractor.h"
+#include "syntax/Typeshed.h"
 
 namespace dw::cli {
 
+namespace {
+
+// The token streams of the Python files under `dir` (in path order, so the result does not depend on
+// the file system), until `max_tokens`; unreadable and skipped files are counted and reported.
+std::vector<std::vector<int32_t>> calibration_streams(const std::filesystem::path& dir, const ModelFile& model,
+                                                      uint64_t max_tokens) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           dir, std::filesystem::directory_options::skip_permission_denied, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->path().extension() == ".py" && it->is_regular_file(ec)) files.push_back(it->path());
+  if (ec) fmt::print(stderr, "calibration: stopped listing {} early: {}\n", dir.string(), ec.message());
+  std::sort(files.begin(), files.end());
+  const Vocab vocab = model_vocab(model);
+  TypeshedIndex stubs(TypeshedIndex::default_roots());
+  Extractor ex(stubs);
+  std::vector<std::vector<int32_t>> streams;
+  std::map<std::string, size_t> skipped;
+  uint64_t tokens = 0;
+  for (const auto& f : files) {
+    if (tokens >= max_tokens) break;
+    auto rd = read_file(f, 10u << 20);
+    if (!rd.error.empty()) {
+      ++skipped["unreadable"];
+      continue;
+    }
+    auto r = ex.extract(rd.data);
+    if (r.skip != Skip::None) {
+      ++skipped[skip_name(r.skip)];
+      continue;
+    }
+    streams.push_back(encode(vocab, r.file).ids);
+    tokens += streams.back().size();
+  }
+  std::string why;
+  for (const auto& [k, n] : skipped) why += fmt::format("{}{} {}", why.empty() ? " (skipped: " : ", ", n, k);
+  if (!why.empty()) why += ")";
+  fmt::print("calibration: {} of {} Python files under {} ({} tokens){}\n", streams.size(), files.size(), dir.string(),
+             tokens, why);
+  if (streams.empty()) throw std::runtime_error("calibration: no usable Python file under " + dir.string());
+  return streams;
+}
+
+}  // namespace
+
 void add_export(CLI::App& app) {
   struct Opts {
-    std::string model, out, onnx;
+    std::string model, out, onnx, calibrate;
+    uint64_t calibration_tokens = 200'000;
     bool int8 = false, fp32 = false;
   };
   auto o = std::make_shared<Opts>();
@@ -23,8 +81,14 @@ void add_export(CLI::App& app) {
   sub->add_flag("--int8", o->int8, "quantize to INT8 (per-row scales)");
   sub->add_flag("--fp32", o->fp32, "store FP32 (an INT8 input stays at INT8 precision)");
   sub->add_option("--onnx", o->onnx, "write an ONNX graph (FP32) here");
+  sub->add_option("--calibrate", o->calibrate,
+                  "with --int8: round with GPTQ against the inputs seen on the Python files under this directory")
+      ->check(CLI::ExistingDirectory);
+  sub->add_option("--calibration-tokens", o->calibration_tokens, "tokens of calibration code to use at most")
+      ->check(CLI::PositiveNumber);
   sub->callback([o] {
     if (o->int8 && o->fp32) throw CLI::ValidationError("--int8 and --fp32 exclude each other");
+    if (!o->calibrate.empty() && !o->int8) throw CLI::ValidationError("--calibrate needs --int8");
     if (o->out.empty() && o->onnx.empty())
       throw CLI::ValidationError("nothing to do: give -o OUT.dwm and/or --onnx OUT.onnx");
     ModelFile in = ModelFile::open(o->model);
@@ -35,7 +99,17 @@ void add_export(CLI::App& app) {
     ModelWeights w = in.to_weights();
     if (!o->out.empty()) {
       Quant q = o->int8 ? Quant::kInt8 : o->fp32 ? Quant::kFp32 : in.quant();
-      write_model(o->out, w, q, in.member_ids());
+      if (!o->calibrate.empty()) {
+        if (in.quant() == Quant::kInt8)
+          fmt::print(stderr, "warning: {} is already INT8: calibrating cannot recover what its rounding lost\n",
+                     o->model);
+        const auto streams = calibration_streams(o->calibrate, in, o->calibration_tokens);
+        const Calibration cal = calibrate(w, streams, 150, o->calibration_tokens);
+        const Int8Weights int8 = quantize_model(w, &cal);
+        write_model(o->out, w, q, in.member_ids(), &int8);
+      } else {
+        write_model(o->out, w, q, in.member_ids());
+      }
       fmt::print("wrote {} ({}, {} bytes)\n", o->out, quant_name(q), std::filesystem::file_size(o->out));
     }
     if (!o->onnx.empty()) {

@@ -77,7 +77,8 @@ void check_weights(const ModelWeights& w) {
   need(w.out_b.size() == c.rows(), "output bias size");
 }
 
-std::string serialize_model(const ModelWeights& w, Quant q, std::span<const int32_t> member_ids) {
+std::string serialize_model(const ModelWeights& w, Quant q, std::span<const int32_t> member_ids,
+                            const Int8Weights* int8) {
   check_weights(w);
   const auto& c = w.cfg;
   for (int32_t id : member_ids)
@@ -135,7 +136,19 @@ std::string serialize_model(const ModelWeights& w, Quant q, std::span<const int3
       put<uint64_t>(b, dir + 16, b.size());
       b.append(reinterpret_cast<const char*>(src.data()), src.size() * sizeof(float));
     } else {
-      auto qr = quantize_rows(src, t.rows, t.cols);
+      QuantizedRows computed;
+      const QuantizedRows* given = nullptr;
+      if (int8 && t.kind == kEmbedding) given = &int8->embedding;
+      if (int8 && t.kind == kProjW) given = &int8->proj_w;
+      if (int8 && t.kind >= kLayer0) {
+        const size_t l = (t.kind - kLayer0) / 3;
+        const auto& part = (t.kind - kLayer0) % 3 == 0 ? int8->w_ih : int8->w_hh;
+        if (l < part.size()) given = &part[l];
+      }
+      if (!given) computed = quantize_rows(src, t.rows, t.cols);
+      const QuantizedRows& qr = given ? *given : computed;
+      if (qr.q.size() != size_t(t.rows) * t.cols || qr.scale.size() != t.rows)
+        throw std::invalid_argument("quantized weights do not match the model's sizes");
       put<uint64_t>(b, dir + 16, b.size());
       b.append(reinterpret_cast<const char*>(qr.q.data()), qr.q.size());
       pad_to(b, kAlign);
@@ -149,8 +162,9 @@ std::string serialize_model(const ModelWeights& w, Quant q, std::span<const int3
   return b;
 }
 
-void write_model(const std::filesystem::path& p, const ModelWeights& w, Quant q, std::span<const int32_t> member_ids) {
-  write_file_atomic(p, serialize_model(w, q, member_ids));
+void write_model(const std::filesystem::path& p, const ModelWeights& w, Quant q, std::span<const int32_t> member_ids,
+                 const Int8Weights* int8) {
+  write_file_atomic(p, serialize_model(w, q, member_ids, int8));
 }
 
 // ---- loading ----

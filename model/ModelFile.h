@@ -30,11 +30,16 @@ const char* quant_name(Quant q);
 inline constexpr uint32_t kModelFormatVersion = 1;
 inline constexpr uint32_t kArchLstmPredEmb = 1;  // the only architecture so far (model/Weights.h)
 
+struct Int8Weights;  // model/Quantize.h
+
 // Writes `w` atomically. `member_ids` (may be empty) are the ids scored when a caller gives no
-// candidate set; pass Vocab::member_ids(). Throws std::invalid_argument when `w` is inconsistent.
+// candidate set; pass Vocab::member_ids(). At INT8 the matrices are rounded to the nearest level
+// unless `int8` gives them already quantized (quantize_model with a calibration). Throws
+// std::invalid_argument when `w` (or `int8`) is inconsistent.
 void write_model(const std::filesystem::path& p, const ModelWeights& w, Quant q,
-                 std::span<const int32_t> member_ids = {});
-std::string serialize_model(const ModelWeights& w, Quant q, std::span<const int32_t> member_ids = {});
+                 std::span<const int32_t> member_ids = {}, const Int8Weights* int8 = nullptr);
+std::string serialize_model(const ModelWeights& w, Quant q, std::span<const int32_t> member_ids = {},
+                            const Int8Weights* int8 = nullptr);
 
 // One weight matrix as stored: FP32, or INT8 with a scale per row.
 struct TensorView {

@@ -223,7 +223,7 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
   res.data = data;
   // Fine-tuning: measure the init model first; it is the best model until an epoch beats it, so a
   // run that only overfits hands back the weights it started from.
-  if (init && !valid.files.empty()) {
+  if (init && valid.sites > 0) {  // held-out files without a site measure nothing
     res.before = res.best = evaluate(model, valid, B, cfg.bptt, comm);
     pos.best_mrr = res.before.mrr();
     if (lead) {
@@ -357,7 +357,13 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
   if (lead && !opts.init.empty() && is_model_file(opts.init) && std::filesystem::exists(best_path)) {
     bool int8 = !opts.export_fp32 && ModelFile::open(opts.init).quant() == Quant::kInt8;
     res.exported = opts.out / "model.dwm";
-    export_model(best_path, res.exported, int8);
+    std::vector<std::vector<int32_t>> calibration;  // INT8 rounded for the code it was tuned on
+    uint64_t tokens = 0;
+    for (size_t i = 0; int8 && i < train.files.size() && tokens < 200'000; ++i) {
+      calibration.push_back(train.files[i].ids);
+      tokens += train.files[i].ids.size();
+    }
+    export_model(best_path, res.exported, int8, calibration);
   }
 
   res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
