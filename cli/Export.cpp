@@ -17,6 +17,7 @@
 #include "model/Quantize.h"
 #include "rank/ModelRanker.h"
 #include "support/FileIO.h"
+#include "support/Hash.h"
 #include "syntax/Extractor.h"
 #include "syntax/Typeshed.h"
 
@@ -24,8 +25,10 @@ namespace dw::cli {
 
 namespace {
 
-// The token streams of the Python files under `dir` (in path order, so the result does not depend on
-// the file system), until `max_tokens`; unreadable and skipped files are counted and reported.
+// The token streams of the Python files under `dir`, until `max_tokens`; unreadable and skipped files
+// are counted and reported. Files are taken in the order of a hash of their relative path: the same
+// order on every file system, and when the limit stops early, a sample from all over the tree rather
+// than its alphabetical start.
 std::vector<std::vector<int32_t>> calibration_streams(const std::filesystem::path& dir, const ModelFile& model,
                                                       uint64_t max_tokens) {
   std::vector<std::filesystem::path> files;
@@ -35,15 +38,21 @@ std::vector<std::vector<int32_t>> calibration_streams(const std::filesystem::pat
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
     if (it->path().extension() == ".py" && it->is_regular_file(ec)) files.push_back(it->path());
   if (ec) fmt::print(stderr, "calibration: stopped listing {} early: {}\n", dir.string(), ec.message());
-  std::sort(files.begin(), files.end());
+  auto key = [&dir](const std::filesystem::path& f) {
+    const std::string rel = f.lexically_relative(dir).generic_string();
+    return std::pair(hash64(rel), rel);
+  };
+  std::sort(files.begin(), files.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
   const Vocab vocab = model_vocab(model);
   TypeshedIndex stubs(TypeshedIndex::default_roots());
   Extractor ex(stubs);
   std::vector<std::vector<int32_t>> streams;
   std::map<std::string, size_t> skipped;
   uint64_t tokens = 0;
+  size_t read = 0;
   for (const auto& f : files) {
     if (tokens >= max_tokens) break;
+    ++read;
     auto rd = read_file(f, 10u << 20);
     if (!rd.error.empty()) {
       ++skipped["unreadable"];
@@ -60,8 +69,9 @@ std::vector<std::vector<int32_t>> calibration_streams(const std::filesystem::pat
   std::string why;
   for (const auto& [k, n] : skipped) why += fmt::format("{}{} {}", why.empty() ? " (skipped: " : ", ", n, k);
   if (!why.empty()) why += ")";
-  fmt::print("calibration: {} of {} Python files under {} ({} tokens){}\n", streams.size(), files.size(), dir.string(),
-             tokens, why);
+  fmt::print("calibration: {} of {} Python files under {} ({} tokens){}{}\n", streams.size(), read, dir.string(),
+             tokens, why,
+             read < files.size() ? fmt::format("; the token limit left {} more unread", files.size() - read) : "");
   if (streams.empty()) throw std::runtime_error("calibration: no usable Python file under " + dir.string());
   return streams;
 }

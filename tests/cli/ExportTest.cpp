@@ -73,6 +73,17 @@ TEST_F(Export, CalibratedInt8ReadsTheCodeAndRoundsDifferently) {
   EXPECT_NE(read_file(dir / "plain.dwm").data, read_file(dir / "gptq.dwm").data);
 }
 
+TEST_F(Export, CalibrationStopsAtTheTokenLimit) {
+  std::string out;
+  ASSERT_EQ(run(exe + " export " + (dir / "fp32.dwm").string() + " --int8 --calibrate " + (dir / "code").string() +
+                    " --calibration-tokens 1 -o " + (dir / "gptq.dwm").string(),
+                out),
+            0)
+      << out;
+  EXPECT_NE(out.find("calibration: 1 of "), std::string::npos) << out;  // the first usable file is enough
+  EXPECT_NE(out.find("more unread"), std::string::npos) << out;
+}
+
 TEST_F(Export, CalibrationOptionsAreChecked) {
   std::string out;
   const std::string model = (dir / "fp32.dwm").string();
