@@ -373,7 +373,7 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
   res.best_mrr = pos.best_mrr;
   res.best_epoch = pos.best_epoch;
   if (lead) {
-    nlohmann::json sj{{"best_mrr", res.best_mrr},
+    nlohmann::json sj{{"best_mrr", res.best_mrr >= 0 ? nlohmann::json(res.best_mrr) : nlohmann::json()},
                       {"best_epoch", res.best_epoch},
                       {"epochs", res.epochs_done},
                       {"steps", res.steps},

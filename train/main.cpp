@@ -135,11 +135,11 @@ int main(int argc, char** argv) {
                    r.exported.string(), r.data.string(), to.init.string(), r.exported.string());
       if (comm->rank() == 0)
         fmt::print(
-            "{{\"best_mrr\": {:.4f}, \"best_epoch\": {}, \"epochs\": {}, \"steps\": {}, \"tokens\": {}, \"seconds\": "
+            "{{\"best_mrr\": {}, \"best_epoch\": {}, \"epochs\": {}, \"steps\": {}, \"tokens\": {}, \"seconds\": "
             "{:.1f}, "
             "\"tokens_per_s\": {:.0f}, \"early_stopped\": {}, \"interrupted\": {}}}\n",
-            r.best_mrr, r.best_epoch, r.epochs_done, r.steps, r.tokens, r.seconds, r.tokens_per_s, r.early_stopped,
-            r.interrupted);
+            r.best_mrr >= 0 ? fmt::format("{:.4f}", r.best_mrr) : "null",  // null: no held-out site was scored
+            r.best_epoch, r.epochs_done, r.steps, r.tokens, r.seconds, r.tokens_per_s, r.early_stopped, r.interrupted);
     } else if (tune->parsed()) {
       auto comm = dw::train::Comm::from_env();
       dw::train::configure_threads(tu.base.threads, local_procs(unsigned(comm->world())));
