@@ -1,5 +1,7 @@
 #include "runtime/Kernels.h"
 
+#include <cpuid.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -95,6 +97,12 @@ bool cpu_has_avx2() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
+// AVX-VNNI (CPUID leaf 7, sub-leaf 1, EAX bit 4) has no name in every compiler's
+// __builtin_cpu_supports yet, so it is read directly; the OS's YMM support is implied by cpu_has_avx2.
+bool cpu_has_avxvnni() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return cpu_has_avx2() && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a >> 4 & 1);
+}
 bool cpu_has_avx512() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && cpu_has_avx2();
@@ -123,6 +131,7 @@ const Kernels kScalar{"scalar", kScalarLanes, false, gemm_f32, gemm_i8, lstm_ste
 std::vector<const Kernels*> available_kernels() {
   std::vector<const Kernels*> out{&kernels::kScalar};
   if (kernels::avx2() && cpu_has_avx2()) out.push_back(kernels::avx2());
+  if (kernels::avxvnni() && cpu_has_avxvnni()) out.push_back(kernels::avxvnni());
   if (kernels::avx512() && cpu_has_avx512()) out.push_back(kernels::avx512());
   if (kernels::avx512vnni() && cpu_has_avx512vnni()) out.push_back(kernels::avx512vnni());
   return out;

@@ -1,7 +1,7 @@
 // The few numeric loops the runtime spends its time in, one table per instruction set. The best
 // table the CPU supports is chosen once at run time (__builtin_cpu_supports), so one binary runs
-// everywhere: AVX-512 with VNNI, AVX-512, AVX2+FMA, or the portable fallback.
-// DOTWISE_KERNELS=scalar|avx2|avx512|avx512vnni forces one (tests compare them all).
+// everywhere: AVX-512 with VNNI, AVX-512, AVX2+FMA with AVX-VNNI, AVX2+FMA, or the portable fallback.
+// DOTWISE_KERNELS=scalar|avx2|avxvnni|avx512|avx512vnni forces one (tests compare them all).
 //
 // The matrix kernels read weights packed at load time (runtime/Packed.h) rather than the file's
 // row-major [out x in] layout: column-major ("k-major"), so every input value is broadcast against a
@@ -67,6 +67,7 @@ std::vector<const Kernels*> available_kernels();  // every table this CPU can ru
 namespace kernels {
 extern const Kernels kScalar;
 const Kernels* avx2();  // nullptr when not compiled in
+const Kernels* avxvnni();
 const Kernels* avx512();
 const Kernels* avx512vnni();
 }  // namespace kernels

@@ -185,6 +185,39 @@ TEST_P(EveryKernel, LstmStepMatchesLibm) {
     }
 }
 
+// A VNNI table differs from its plain twin only in how it adds the int16 products (one instruction
+// instead of two); the integer sums are exact either way, so their INT8 outputs must be the same bits.
+TEST(Kernels, Int8TablesOfOneWidthGiveTheSameBits) {
+  std::vector<std::pair<const Kernels*, const Kernels*>> twins;
+  const auto all = available_kernels();
+  for (size_t i = 0; i < all.size(); ++i)
+    for (size_t j = i + 1; j < all.size(); ++j)
+      if (all[i]->int_activations && all[j]->int_activations && all[i]->lanes == all[j]->lanes)
+        twins.emplace_back(all[i], all[j]);
+  if (twins.empty()) GTEST_SKIP() << "this CPU has no VNNI table beside a plain one";
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<float> u(-1, 1);
+  for (auto [a, b] : twins)
+    for (size_t K : {3, 100, 151})
+      for (size_t T : {1, 5, 64}) {
+        const size_t G = 7 * 4 * a->lanes, Hp = G / 4;
+        std::vector<int8_t> Q(round_up(K, 2) * G);
+        std::vector<float> scale(G), bias(G), X(T * K), Ya(T * G), Yb(T * G);
+        for (auto& q : Q) q = int8_t(int(u(rng) * 127));
+        for (auto& x : scale) x = 0.01f * u(rng);
+        for (auto& x : bias) x = u(rng);
+        for (auto& x : X) x = u(rng);
+        a->gemm_i8(Q.data(), scale.data(), K, G, bias.data(), X.data(), K, T, Ya.data());
+        b->gemm_i8(Q.data(), scale.data(), K, G, bias.data(), X.data(), K, T, Yb.data());
+        EXPECT_EQ(Ya, Yb) << a->name << " vs " << b->name << " gemm K=" << K << " T=" << T;
+        std::vector<float> ca(Hp, 0.5f), cb(Hp, 0.5f), ha(Hp), hb(Hp);
+        a->lstm_step_i8(Q.data(), scale.data(), K, Hp, bias.data(), X.data(), ca.data(), ha.data());
+        b->lstm_step_i8(Q.data(), scale.data(), K, Hp, bias.data(), X.data(), cb.data(), hb.data());
+        EXPECT_EQ(ca, cb) << a->name << " vs " << b->name << " step K=" << K;
+        EXPECT_EQ(ha, hb) << a->name << " vs " << b->name << " step K=" << K;
+      }
+}
+
 INSTANTIATE_TEST_SUITE_P(Kernels, EveryKernel, ::testing::ValuesIn(available_kernels()),
                          [](const auto& p) { return std::string(p.param->name); });
 
