@@ -96,9 +96,11 @@ void add_export(CLI::App& app) {
       ->check(CLI::ExistingDirectory);
   sub->add_option("--calibration-tokens", o->calibration_tokens, "tokens of calibration code to use at most")
       ->check(CLI::PositiveNumber);
-  sub->callback([o] {
+  sub->callback([o, sub] {
     if (o->int8 && o->fp32) throw CLI::ValidationError("--int8 and --fp32 exclude each other");
     if (!o->calibrate.empty() && !o->int8) throw CLI::ValidationError("--calibrate needs --int8");
+    if (o->calibrate.empty() && sub->count("--calibration-tokens"))
+      throw CLI::ValidationError("--calibration-tokens needs --calibrate");
     if (o->out.empty() && o->onnx.empty())
       throw CLI::ValidationError("nothing to do: give -o OUT.dwm and/or --onnx OUT.onnx");
     ModelFile in = ModelFile::open(o->model);

@@ -16,7 +16,9 @@ namespace dw {
 struct InputMoments {
   size_t dim = 0;
   uint64_t count = 0;
-  std::vector<double> xx;  // [dim x dim], summed x x^T
+  // [dim x dim], summed x x^T. add() fills the lower triangle (column <= row) only, calibrate()
+  // mirrors it when done, and quantize_rows_gptq reads only the lower triangle.
+  std::vector<double> xx;
   explicit InputMoments(size_t n = 0) : dim(n), xx(n * n) {}
   void add(const float* x);
 };

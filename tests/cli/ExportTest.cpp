@@ -96,6 +96,8 @@ TEST_F(Export, CalibrationOptionsAreChecked) {
                     (dir / "x.dwm").string(),
                 out),
             0);
+  EXPECT_NE(run(exe + " export " + model + " --int8 --calibration-tokens 5 -o " + (dir / "x.dwm").string(), out), 0);
+  EXPECT_NE(out.find("--calibration-tokens needs --calibrate"), std::string::npos) << out;
   fs::create_directories(dir / "empty");
   EXPECT_NE(run(exe + " export " + model + " --int8 --calibrate " + (dir / "empty").string() + " -o " +
                     (dir / "x.dwm").string(),
