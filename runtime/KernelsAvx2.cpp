@@ -43,8 +43,7 @@ constexpr size_t kGemmRows = 2, kGemmTokens = 6, kStepGroups = 3, kGemmTokensI8 
 
 namespace dw::kernels {
 const Kernels* avx2() {
-  using namespace kernels_avx2;
-  static const Kernels k{"avx2", V::N, true, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
+  static constexpr Kernels k = kernels_avx2::table("avx2");
   return &k;
 }
 }  // namespace dw::kernels

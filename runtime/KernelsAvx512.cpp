@@ -48,8 +48,7 @@ constexpr size_t kGemmRows = 4, kGemmTokens = 6, kStepGroups = 4, kGemmTokensI8 
 
 namespace dw::kernels {
 const Kernels* avx512() {
-  using namespace kernels_avx512;
-  static const Kernels k{"avx512", V::N, true, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
+  static constexpr Kernels k = kernels_avx512::table("avx512");
   return &k;
 }
 }  // namespace dw::kernels

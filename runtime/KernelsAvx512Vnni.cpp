@@ -48,8 +48,7 @@ constexpr size_t kGemmRows = 4, kGemmTokens = 6, kStepGroups = 4, kGemmTokensI8 
 
 namespace dw::kernels {
 const Kernels* avx512vnni() {
-  using namespace kernels_avx512vnni;
-  static const Kernels k{"avx512vnni", V::N, true, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
+  static constexpr Kernels k = kernels_avx512vnni::table("avx512vnni");
   return &k;
 }
 }  // namespace dw::kernels

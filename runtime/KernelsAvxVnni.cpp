@@ -46,8 +46,7 @@ constexpr size_t kGemmRows = 2, kGemmTokens = 6, kStepGroups = 3, kGemmTokensI8 
 
 namespace dw::kernels {
 const Kernels* avxvnni() {
-  using namespace kernels_avxvnni;
-  static const Kernels k{"avxvnni", V::N, true, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
+  static constexpr Kernels k = kernels_avxvnni::table("avxvnni");
   return &k;
 }
 }  // namespace dw::kernels
