@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "cli/Commands.h"
+#include "corpus/Corpus.h"
 #include "corpus/Vocab.h"
 #include "model/Calibration.h"
 #include "model/ModelFile.h"
@@ -25,35 +27,31 @@ namespace dw::cli {
 
 namespace {
 
-// The token streams of the Python files under `dir`, until `max_tokens`; unreadable and skipped files
-// are counted and reported. Files are taken in the order of a hash of their relative path: the same
-// order on every file system, and when the limit stops early, a sample from all over the tree rather
-// than its alphabetical start.
+// The token streams of the Python files under `dir` that the corpus rules keep (corpus/Corpus.h: as
+// for training and fine-tuning, vendored, generated, data-like and duplicate files are left out), until
+// `max_tokens`; every file left out is counted and reported. Files are taken in the order of a hash of
+// their relative path: the same order on every file system, and when the limit stops early, a sample
+// from all over the tree rather than its alphabetical start.
 std::vector<std::vector<int32_t>> calibration_streams(const std::filesystem::path& dir, const ModelFile& model,
                                                       uint64_t max_tokens) {
-  std::vector<std::filesystem::path> files;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(
-           dir, std::filesystem::directory_options::skip_permission_denied, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-    if (it->path().extension() == ".py" && it->is_regular_file(ec)) files.push_back(it->path());
-  if (ec) fmt::print(stderr, "calibration: stopped listing {} early: {}\n", dir.string(), ec.message());
-  auto key = [&dir](const std::filesystem::path& f) {
-    const std::string rel = f.lexically_relative(dir).generic_string();
-    return std::pair(hash64(rel), rel);
-  };
+  CorpusOptions co;
+  co.threads = std::max(1u, std::thread::hardware_concurrency());
+  CorpusResult corpus = build_corpus({{"calibration", std::filesystem::weakly_canonical(dir)}}, co);
+  std::map<std::string, size_t> skipped;
+  for (const auto& f : corpus.skipped) ++skipped[std::string(corpus_skip_name(f.reason))];
+  auto& files = corpus.entries;
+  auto key = [](const ManifestEntry& e) { return std::pair(hash64(e.relpath), std::string_view(e.relpath)); };
   std::sort(files.begin(), files.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
   const Vocab vocab = model_vocab(model);
   TypeshedIndex stubs(TypeshedIndex::default_roots());
   Extractor ex(stubs);
   std::vector<std::vector<int32_t>> streams;
-  std::map<std::string, size_t> skipped;
   uint64_t tokens = 0;
   size_t read = 0;
   for (const auto& f : files) {
     if (tokens >= max_tokens) break;
     ++read;
-    auto rd = read_file(f, 10u << 20);
+    auto rd = read_file(f.path, co.max_bytes);  // it may have grown since the corpus rules looked
     if (!rd.error.empty()) {
       ++skipped["unreadable"];
       continue;
@@ -69,8 +67,8 @@ std::vector<std::vector<int32_t>> calibration_streams(const std::filesystem::pat
   std::string why;
   for (const auto& [k, n] : skipped) why += fmt::format("{}{} {}", why.empty() ? " (skipped: " : ", ", n, k);
   if (!why.empty()) why += ")";
-  fmt::print("calibration: {} of {} Python files under {} ({} tokens){}{}\n", streams.size(), read, dir.string(),
-             tokens, why,
+  fmt::print("calibration: {} of {} Python files under {} ({} tokens){}{}\n", streams.size(),
+             corpus.skipped.size() + read, dir.string(), tokens, why,
              read < files.size() ? fmt::format("; the token limit left {} more unread", files.size() - read) : "");
   if (streams.empty()) throw std::runtime_error("calibration: no usable Python file under " + dir.string());
   return streams;
@@ -81,7 +79,7 @@ std::vector<std::vector<int32_t>> calibration_streams(const std::filesystem::pat
 void add_export(CLI::App& app) {
   struct Opts {
     std::string model, out, onnx, calibrate;
-    uint64_t calibration_tokens = 200'000;
+    uint64_t calibration_tokens = kCalibrationTokens;
     bool int8 = false, fp32 = false;
   };
   auto o = std::make_shared<Opts>();
