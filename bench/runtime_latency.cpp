@@ -53,6 +53,12 @@ json percentiles(std::vector<double> v) {
           {"mean_ms", sum / double(v.size())}};
 }
 
+// A token id drawn Zipf-like (frequent ids dominate, as in real code) from a model with `rows` ids.
+int32_t zipf_id(std::mt19937_64& rng, uint32_t rows) {
+  std::uniform_real_distribution<double> u(0, 1);
+  return int32_t(std::min<double>(rows - 1, std::floor(std::pow(double(rows), u(rng))) - 1));
+}
+
 long rss_kb() {  // now, not the peak
   std::ifstream f("/proc/self/status");
   for (std::string line; std::getline(f, line);)
@@ -83,10 +89,7 @@ int make(int argc, char** argv) {
   write_model(dir / "model-fp32.dwm", w, Quant::kFp32, members);
 
   std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> u(0, 1);
-  auto token = [&] {
-    return int32_t(std::min<double>(cfg.rows() - 1, std::floor(std::pow(double(cfg.rows()), u(rng))) - 1));
-  };
+  auto token = [&] { return zipf_id(rng, cfg.rows()); };
   std::uniform_int_distribution<size_t> pick(0, members.size() - 1);
   json contexts = json::array();
   for (size_t len : kLengths) {
@@ -244,13 +247,11 @@ int run(int argc, char** argv) {
 int sessions(char** argv) {
   Model model = Model::open(argv[2]);
   std::mt19937_64 rng(5);
-  std::uniform_real_distribution<double> u(0, 1);
-  const double rows = model.config().rows();
   std::vector<int32_t> ids(214);
   const long before = rss_kb();
   std::vector<std::unique_ptr<Session>> docs;
   for (size_t d = 0; d < 16; ++d) {
-    for (auto& x : ids) x = int32_t(std::min(rows - 1, std::floor(std::pow(rows, u(rng))) - 1));
+    for (auto& x : ids) x = zipf_id(rng, model.config().rows());
     docs.push_back(std::make_unique<Session>(model));
     docs.back()->set_context(ids);
   }

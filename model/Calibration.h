@@ -29,10 +29,14 @@ struct Calibration {
   uint64_t tokens = 0;
 };
 
+// Enough for the moments to settle (81k tokens already gave GPTQ its gain in tests/runtime/Int8Test);
+// about 9 s of calibration.
+inline constexpr uint64_t kCalibrationTokens = 200'000;
+
 // Runs the FP32 model over each stream from a zero state that is reset every `window` tokens (the
 // server runs windows of the last 150-214 tokens), up to `max_tokens` in all. Ids outside the model
 // are skipped.
 Calibration calibrate(const ModelWeights& w, std::span<const std::vector<int32_t>> streams, size_t window = 150,
-                      uint64_t max_tokens = 200'000);
+                      uint64_t max_tokens = kCalibrationTokens);
 
 }  // namespace dw

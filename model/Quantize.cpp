@@ -6,16 +6,23 @@
 
 namespace dw {
 
+namespace {
+// The grid of one row, whichever way it is rounded: max|w| maps to 127. An all-zero row keeps scale 0
+// and q 0; the runtime then reads exact zeros.
+float row_scale(const float* row, size_t cols) {
+  float amax = 0;
+  for (size_t c = 0; c < cols; ++c) amax = std::max(amax, std::fabs(row[c]));
+  return amax / 127.0f;
+}
+}  // namespace
+
 QuantizedRows quantize_rows(std::span<const float> w, size_t rows, size_t cols) {
   QuantizedRows out;
   out.q.resize(rows * cols);
   out.scale.resize(rows);
   for (size_t r = 0; r < rows; ++r) {
     const float* row = w.data() + r * cols;
-    float amax = 0;
-    for (size_t c = 0; c < cols; ++c) amax = std::max(amax, std::fabs(row[c]));
-    // An all-zero row keeps scale 0 and q 0; the runtime then reads exact zeros.
-    float scale = amax / 127.0f;
+    float scale = row_scale(row, cols);
     float inv = scale > 0 ? 1.0f / scale : 0.0f;
     out.scale[r] = scale;
     for (size_t c = 0; c < cols; ++c) out.q[r * cols + c] = int8_t(std::clamp(std::lround(row[c] * inv), -127L, 127L));
@@ -88,9 +95,7 @@ QuantizedRows quantize_rows_gptq(std::span<const float> w, size_t rows, size_t c
   out.scale.resize(rows);
   std::vector<double> row(cols);
   for (size_t r = 0; r < rows; ++r) {
-    float amax = 0;
-    for (size_t c = 0; c < cols; ++c) amax = std::max(amax, std::fabs(w[r * cols + c]));
-    const float scale = amax / 127.0f;
+    const float scale = row_scale(w.data() + r * cols, cols);
     out.scale[r] = scale;
     if (!(scale > 0)) continue;  // q stays 0, as in quantize_rows
     std::copy_n(w.begin() + ptrdiff_t(r * cols), cols, row.begin());

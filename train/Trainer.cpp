@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "corpus/Shard.h"
+#include "model/Calibration.h"
 #include "support/FileIO.h"
 #include "support/Progress.h"
 #include "train/Batcher.h"
@@ -359,7 +360,7 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
     res.exported = opts.out / "model.dwm";
     std::vector<std::vector<int32_t>> calibration;  // INT8 rounded for the code it was tuned on
     uint64_t tokens = 0;
-    for (size_t i = 0; int8 && i < train.files.size() && tokens < 200'000; ++i) {
+    for (size_t i = 0; int8 && i < train.files.size() && tokens < kCalibrationTokens; ++i) {
       calibration.push_back(train.files[i].ids);
       tokens += train.files[i].ids.size();
     }
