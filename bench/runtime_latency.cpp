@@ -243,7 +243,7 @@ int run(int argc, char** argv) {
   return 0;
 }
 
-// The server keeps up to 16 documents' sessions, each after the last 150-214 tokens (lsp/Predictor.h).
+// The server keeps up to 16 documents' sessions, each after the last 150-214 tokens (rank/Predictor.h).
 int sessions(char** argv) {
   Model model = Model::open(argv[2]);
   std::mt19937_64 rng(5);

@@ -4,7 +4,22 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 namespace dw::cli {
+// `dotwise eval --protocol editor` (cli/EvalEditor.cpp); the shared options come from `eval`.
+struct EditorEvalArgs {
+  std::string dump_features, ranker_file;
+  bool no_index = false, no_ranker = false;
+  size_t max_projects = 0;
+};
+EditorEvalArgs& editor_eval_args();
+void run_editor_eval(const std::vector<std::string>& inputs, const std::string& split,
+                     const std::vector<std::string>& models, uint64_t cap, unsigned threads, bool json, int bootstrap,
+                     uint64_t seed, const std::vector<std::string>& stubs);
+
 void add_extract(CLI::App& app);
 void add_corpus(CLI::App& app);
 void add_eval(CLI::App& app);

@@ -1,5 +1,6 @@
 // `dotwise complete FILE:LINE:COL`: what the server would offer after the "." at that position —
-// the candidates (stubs, the file's own usage, the model's vocabulary), ranked, with probabilities.
+// the candidates (stubs, the project, the file's own usage, the model's vocabulary), ranked the way
+// `dotwise serve` ranks them (rank/CompletionEngine), with probabilities.
 #include <fmt/core.h>
 
 #include <cmath>
@@ -7,10 +8,11 @@
 
 #include "cli/Commands.h"
 #include "lsp/Documents.h"
-#include "lsp/Predictor.h"
+#include "rank/Predictor.h"
 #include "lsp/Ranking.h"
 #include "lsp/Settings.h"
-#include "lsp/Standalone.h"
+#include "rank/CompletionEngine.h"
+#include "rank/LearnedRanker.h"
 #include "support/FileIO.h"
 
 namespace dw::cli {
@@ -45,12 +47,15 @@ void add_complete(CLI::App& app) {
   static size_t n = 10;
   static bool json = false;
   static std::vector<std::string> stubs;
+  static std::string project, ranker = "learned";
   cmd->add_option("position", where, "FILE:LINE:COL, 1-based; COL counts characters (the cursor is before it)")
       ->required();
   cmd->add_option("--model", model, "Model file (.dwm); default: $DOTWISE_MODEL or models/default.dwm");
   cmd->add_option("-n", n, "How many to print")->capture_default_str();
   cmd->add_option("--stubs", stubs, "Extra directory of .pyi stubs (searched before typeshed)");
   cmd->add_flag("--json", json, "Print JSON");
+  cmd->add_option("--project", project, "Index this directory first (the project the file belongs to)");
+  cmd->add_option("--ranker", ranker, "learned or model")->check(CLI::IsMember({"learned", "model"}))->capture_default_str();
   cmd->callback([] {
     Where w = parse_where(where);
     auto rd = read_file(w.file, 10u << 20);
@@ -62,40 +67,55 @@ void add_complete(CLI::App& app) {
     TypeshedIndex index(roots);
     Extractor ex(index);
     Model m = Model::open(path);
-    lsp::Predictor pred(m, ex);
+    Predictor pred(m, ex);
     const size_t at = lsp::byte_offset(rd.data, w.line - 1, w.col - 1);
     auto p = pred.predict(w.file, std::string_view(rd.data).substr(0, at));
     if (!p)
       throw std::runtime_error(where +
                                ": not a member access (the cursor must follow `receiver.` or `receiver.prefix`)");
-    std::vector<lsp::RankInput> in;
-    for (auto& name : lsp::standalone_candidates(index, &pred, *p)) {
-      if (!name.starts_with(p->ctx.prefix)) continue;
-      int32_t id = pred.id_of(*p, name);
-      in.push_back({name, id < 0 ? NAN : pred.logit(*p, id)});
+    std::unique_ptr<ProjectIndex> pindex;
+    if (!project.empty()) {
+      pindex = std::make_unique<ProjectIndex>();
+      pindex->build({std::filesystem::absolute(project)});
     }
-    lsp::RankOptions ro;
-    auto order = lsp::rank(in, ro);
+    TreeEnsemble learned;
+    if (ranker == "learned" && std::filesystem::exists(ranker_path_for(path))) learned = load_ranker(ranker_path_for(path), &m.file());
+    EngineOptions eo;
+    eo.ranker = ranker == "model" ? RankerKind::Model : RankerKind::Learned;
+    CompletionEngine engine(index, pindex.get(), learned.empty() ? nullptr : &learned, eo);
+    auto r = engine.complete(*p, &pred, DocumentView{std::filesystem::absolute(w.file).string(), rd.data, at});
+    std::erase_if(r.items, [&](const MemberCandidate& c) { return !c.name.starts_with(p->ctx.prefix); });
+    // Probabilities: the model's softmax over the names it knows (model ordering), else the ranker's.
+    const bool by_logit = eo.ranker == RankerKind::Model;
+    auto value = [&](const MemberCandidate& c) { return double(by_logit ? c.features[kLogit] : c.score); };
+    double top = -INFINITY, z = 0;
+    for (const auto& c : r.items)
+      if (std::isfinite(value(c))) top = std::max(top, value(c));
+    for (const auto& c : r.items)
+      if (std::isfinite(value(c))) z += std::exp(value(c) - top);
+    auto prob = [&](const MemberCandidate& c) { return std::isfinite(value(c)) ? std::exp(value(c) - top) / z : 0.0; };
+    const char* how = eo.ranker == RankerKind::Model ? "model ordering" : engine.learned() ? "learned ranker" : "heuristic (no .ranker.json)";
     if (json) {
-      nlohmann::json j = {{"receiver", p->ctx.receiver},
-                          {"class", p->ctx.cls},
-                          {"prefix", p->ctx.prefix},
-                          {"model", path},
+      nlohmann::json j = {{"receiver", p->ctx.receiver}, {"class", r.cls.empty() ? p->ctx.cls : r.cls},
+                          {"key", r.key},          {"prefix", p->ctx.prefix},
+                          {"model", path},         {"ranking", how},
                           {"items", nlohmann::json::array()}};
-      for (size_t i = 0; i < order.size() && i < n; ++i) {
-        const auto& r = order[i];
-        j["items"].push_back(
-            {{"name", in[r.index].name}, {"known", r.known}, {"probability", r.probability}, {"starred", r.starred}});
+      for (size_t i = 0; i < r.items.size() && i < n; ++i) {
+        const auto& c = r.items[i];
+        j["items"].push_back({{"name", c.name},
+                              {"known", std::isfinite(c.features[kLogit])},
+                              {"probability", prob(c)},
+                              {"sources", c.sources},
+                              {"starred", i < 5}});
       }
       fmt::print("{}\n", j.dump(1));
       return;
     }
-    fmt::print("{}.{}  (class {}, {} candidates)\n", p->ctx.receiver, p->ctx.prefix,
-               p->ctx.cls.empty() ? "unknown" : p->ctx.cls, in.size());
-    for (size_t i = 0; i < order.size() && i < n; ++i) {
-      const auto& r = order[i];
-      fmt::print("{:>3}  {:>6}  {}{}\n", i + 1, r.known ? fmt::format("{:.1f}%", r.probability * 100) : "-",
-                 in[r.index].name, r.starred ? "  ★" : "");
+    fmt::print("{}.{}  (class {}, {} candidates, {})\n", p->ctx.receiver, p->ctx.prefix,
+               r.cls.empty() ? (p->ctx.cls.empty() ? "unknown" : p->ctx.cls) : r.cls, r.items.size(), how);
+    for (size_t i = 0; i < r.items.size() && i < n; ++i) {
+      const auto& c = r.items[i];
+      fmt::print("{:>3}  {:>6}  {}{}\n", i + 1, fmt::format("{:.1f}%", prob(c) * 100), c.name, i < 5 ? "  ★" : "");
     }
   });
 }

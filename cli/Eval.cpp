@@ -27,6 +27,8 @@ namespace fs = std::filesystem;
 namespace {
 
 struct EvalArgs {
+  std::vector<std::string> inputs;
+  std::string protocol = "paper";
   std::string input, split = "test", rankers = "alphabetic,frequency,frequency-if,markov";
   std::string vocab, train_data, plots, plot_format = "svg", compare;
   std::vector<std::string> stubs;
@@ -238,8 +240,21 @@ void add_eval(CLI::App& app) {
   static EvalArgs a;
   auto* cmd = app.add_subcommand(
       "eval", "Rank member completions at every site of a split with baselines (or models) and report top-k and MRR");
-  cmd->add_option("data", a.input, "Extracted data directory (shards + vocab.tsv), or a directory of Python code")
+  cmd->add_option("data", a.inputs,
+                  "Extracted data directory (shards + vocab.tsv), or a directory of Python code; with --protocol "
+                  "editor: corpora (manifest.tsv) or directories of projects, several allowed")
       ->required();
+  cmd->add_option("--protocol", a.protocol,
+                  "paper: the vocabulary-wide and typed protocols over extracted sites; editor: each site completed "
+                  "as `dotwise serve` does (cut after the dot, project index, learned ranker vs model ordering)")
+      ->check(CLI::IsMember({"paper", "editor"}))
+      ->capture_default_str();
+  auto& ed = editor_eval_args();
+  cmd->add_option("--dump-features", ed.dump_features, "editor: write the learned ranker's training rows here");
+  cmd->add_option("--ranker-file", ed.ranker_file, "editor: the ranker (default: the model's .ranker.json)");
+  cmd->add_flag("--no-ranker", ed.no_ranker, "editor: leave the learned ranker out (candidates unranked)");
+  cmd->add_flag("--no-index", ed.no_index, "editor: no project index (what it adds)");
+  cmd->add_option("--max-projects", ed.max_projects, "editor: a stable sample of this many projects (0: all)");
   cmd->add_option("--split", a.split, "Split to evaluate: train, valid or test")->capture_default_str();
   cmd->add_option("--rankers", a.rankers, "Comma-separated baselines (or none)")->capture_default_str();
   cmd->add_option("--model", a.models, "A .dwm model to rank with as well (repeatable; named model:<file stem>)");
@@ -268,7 +283,15 @@ void add_eval(CLI::App& app) {
                   "Where the train shards for the baselines are (default: beside the vocabulary)");
   cmd->add_option("--stubs", a.stubs, "Extra directory of .pyi stubs (searched before typeshed)");
   cmd->add_option("-j,--threads", a.threads, "Worker threads (0: up to 2)")->capture_default_str();
-  cmd->callback([] { run(a); });
+  cmd->callback([] {
+    if (a.protocol == "editor") {
+      uint64_t cap = a.cap == 2000 ? 100 : a.cap;  // the paper's 2000 would take hours at editor speed
+      return run_editor_eval(a.inputs, a.split, a.models, cap, a.threads, a.json, a.bootstrap, a.seed, a.stubs);
+    }
+    if (a.inputs.size() != 1) throw CLI::ValidationError("data", "the paper protocol takes one directory");
+    a.input = a.inputs.front();
+    run(a);
+  });
 }
 
 }  // namespace dw::cli

@@ -16,6 +16,10 @@ void add_serve(CLI::App& app) {
   static bool star_in_label = false, quiet = false, trace = false;
   static size_t lookback = 150, context_lines = 80;
   static std::vector<std::string> stubs, upstream;
+  static std::string ranker = "learned";
+  static bool no_index = false;
+  static size_t index_max_files = IndexLimits{}.max_files;
+  static uint64_t index_max_bytes = IndexLimits{}.max_total_bytes;
   cmd->add_option("--model", model, "Model file (.dwm); default: $DOTWISE_MODEL or models/default.dwm");
   cmd->add_option("--stars", stars, "Mark this many top items with ★ (0: none)")->capture_default_str();
   cmd->add_flag("--star-in-label", star_in_label, "Put the ★ in the label instead of labelDetails");
@@ -24,6 +28,13 @@ void add_serve(CLI::App& app) {
                   "Lines above the cursor parsed for context (plus the imports; 0: all)")
       ->capture_default_str();
   cmd->add_option("--stubs", stubs, "Extra directory of .pyi stubs (searched before typeshed)");
+  cmd->add_option("--ranker", ranker, "learned (the model's .ranker.json over project-aware candidates) or model")
+      ->check(CLI::IsMember({"learned", "model"}))
+      ->capture_default_str();
+  cmd->add_flag("--no-index", no_index, "Do not index the workspace folders");
+  cmd->add_option("--index-max-files", index_max_files, "Files the project index reads at most")->capture_default_str();
+  cmd->add_option("--index-max-bytes", index_max_bytes, "Bytes of source the project index reads at most")
+      ->capture_default_str();
   cmd->add_flag("--quiet", quiet, "No log lines on stderr");
   cmd->add_flag("--trace", trace, "Log each completion's time by stage (context window, parse, model, rank)");
   cmd->add_option("upstream", upstream, "Upstream server command, after `--`");
@@ -34,6 +45,10 @@ void add_serve(CLI::App& app) {
     o.settings.rank.star_in_label = star_in_label;
     o.settings.predictor.lookback = lookback;
     o.settings.window.max_lines = context_lines;
+    o.settings.ranker = ranker == "model" ? RankerKind::Model : RankerKind::Learned;
+    o.settings.index = !no_index;
+    o.settings.index_limits.max_files = index_max_files;
+    o.settings.index_limits.max_total_bytes = index_max_bytes;
     o.upstream = upstream;
     o.log = !quiet;
     o.trace = trace;

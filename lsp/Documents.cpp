@@ -66,12 +66,57 @@ void Documents::open(const Json& item) {
   d.text = string_at(item, {"text"});
   d.lines = LineIndex();
   d.version = int_at(item, "version");
-  docs_[d.uri] = std::move(d);
+  keep(std::move(d));
 }
 
-std::string Documents::apply_changes(Document& d, const Json& changes) {
+void Documents::keep(Document d) {
+  const std::string uri = d.uri;
+  if (d.text.size() <= max_text_) {
+    too_large_.erase(uri);
+    docs_[uri] = std::move(d);
+    return;
+  }
+  if (!too_large_.contains(uri)) newly_too_large_.push_back(uri);
+  docs_.erase(uri);
+  d.text = std::string();
+  d.lines = LineIndex();
+  too_large_[uri] = std::move(d);
+}
+
+Document* Documents::find_any(const std::string& uri) {
+  if (auto it = docs_.find(uri); it != docs_.end()) return &it->second;
+  auto it = too_large_.find(uri);
+  return it == too_large_.end() ? nullptr : &it->second;
+}
+
+std::string Documents::edit(Document& d, const Json& changes) {
+  if (too_large_.contains(d.uri)) return refill(d, changes);
+  std::string err = apply_changes(d, changes);
+  if (d.text.size() > max_text_) keep(std::move(d));
+  return err;
+}
+
+// Over the cap there is no text to edit: only a full-text change (the last one, and those after it)
+// can make the document whole again.
+std::string Documents::refill(const Document& stub, const Json& changes) {
   if (!changes.is_array()) return "contentChanges is not an array";
-  for (const auto& c : changes) {
+  size_t from = changes.size();
+  for (size_t i = 0; i < changes.size(); ++i)
+    if (!find_path(changes[i], {"range"})) from = i;
+  if (from == changes.size()) return {};
+  Document d;
+  d.uri = stub.uri;
+  d.language_id = stub.language_id;
+  d.version = stub.version;
+  std::string err = apply_changes(d, changes, from);
+  keep(std::move(d));
+  return err;
+}
+
+std::string Documents::apply_changes(Document& d, const Json& changes, size_t from) {
+  if (!changes.is_array()) return "contentChanges is not an array";
+  for (size_t i = from; i < changes.size(); ++i) {
+    const Json& c = changes[i];
     const Json* text = find_path(c, {"text"});
     if (!text || !text->is_string()) return "a content change has no text";
     const Json* range = find_path(c, {"range"});
@@ -94,17 +139,18 @@ std::string Documents::apply_changes(Document& d, const Json& changes) {
 
 std::string Documents::change(const Json& params) {
   std::string uri = string_at(params, {"textDocument", "uri"});
-  auto it = docs_.find(uri);
-  if (it == docs_.end()) return "change to a document that is not open: " + uri;
+  Document* d = find_any(uri);
+  if (!d) return "change to a document that is not open: " + uri;
   const Json* changes = find_path(params, {"contentChanges"});
   if (!changes) return "didChange without contentChanges";
-  std::string err = apply_changes(it->second, *changes);
-  if (const Json* td = find_path(params, {"textDocument"}))
-    it->second.version = int_at(*td, "version", it->second.version);
-  return err;
+  if (const Json* td = find_path(params, {"textDocument"})) d->version = int_at(*td, "version", d->version);
+  return edit(*d, *changes);  // last: it may move the document
 }
 
-void Documents::close(const std::string& uri) { docs_.erase(uri); }
+void Documents::close(const std::string& uri) {
+  docs_.erase(uri);
+  too_large_.erase(uri);
+}
 
 const Document* Documents::get(const std::string& uri) const {
   auto it = docs_.find(uri);
@@ -170,9 +216,9 @@ std::string Documents::notebook_change(const Json& params) {
   }
   if (const Json* text = find_path(*cells, {"textContent"}); text && text->is_array())
     for (const auto& t : *text) {
-      auto d = docs_.find(string_at(t, {"document", "uri"}));
-      if (d == docs_.end()) continue;
-      if (auto err = apply_changes(d->second, t.value("changes", Json::array())); !err.empty()) return err;
+      Document* d = find_any(string_at(t, {"document", "uri"}));
+      if (!d) continue;
+      if (auto err = edit(*d, t.value("changes", Json::array())); !err.empty()) return err;
     }
   return {};
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lsp/Protocol.h"
@@ -36,6 +37,14 @@ size_t byte_offset(Document& d, int64_t line, int64_t character);
 
 class Documents {
  public:
+  static constexpr size_t kDefaultMaxText = size_t(16) << 20;
+  // A document whose text is over `bytes` is not kept: get() says it is not open, so completion there
+  // answers nothing rather than work on part of it, until a full-text change brings it under.
+  void set_max_text(size_t bytes) { max_text_ = bytes; }
+  size_t max_text() const { return max_text_; }
+  // The documents that went over the cap since the last call, each once per time it did.
+  std::vector<std::string> take_too_large() { return std::exchange(newly_too_large_, {}); }
+
   void open(const Json& text_document_item);
   // Applies textDocument/didChange content changes in order. Returns "" or why it failed.
   std::string change(const Json& params);
@@ -67,7 +76,14 @@ class Documents {
   };
   std::map<std::string, Notebook> notebooks_;
   std::map<std::string, std::string> cell_owner_;  // cell uri -> notebook uri
-  std::string apply_changes(Document& d, const Json& changes);
+  size_t max_text_ = kDefaultMaxText;
+  std::map<std::string, Document> too_large_;  // over the cap: everything but the text
+  std::vector<std::string> newly_too_large_;
+  Document* find_any(const std::string& uri);  // kept or too large
+  void keep(Document d);                       // into docs_, or too_large_ without its text
+  std::string edit(Document& d, const Json& changes);
+  std::string refill(const Document& stub, const Json& changes);
+  std::string apply_changes(Document& d, const Json& changes, size_t from = 0);
 };
 
 }  // namespace dw::lsp

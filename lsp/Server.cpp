@@ -23,10 +23,17 @@ Server::Server(ServerOptions opt, int in_fd, int out_fd)
       {"notebookDocument/didChange", &Server::on_notebook_change},
       {"notebookDocument/didClose", &Server::on_notebook_close},
       {"textDocument/completion", &Server::on_completion},
+      {"textDocument/didSave", &Server::on_did_save},
+      {"workspace/didChangeWatchedFiles", &Server::on_did_change_watched_files},
   };
 }
 
 Server::~Server() {
+  if (index_thread_.joinable()) {
+    index_stop_ = true;
+    index_cv_.notify_all();
+    index_thread_.join();
+  }
   if (up_thread_.joinable()) {
     {
       std::lock_guard lock(mu_);

@@ -21,12 +21,17 @@
 #include <unordered_map>
 #include <vector>
 
-#include "lsp/ContextWindow.h"
+#include <atomic>
+
+#include "index/ProjectIndex.h"
 #include "lsp/Documents.h"
-#include "lsp/Predictor.h"
 #include "lsp/Settings.h"
 #include "lsp/Transport.h"
 #include "lsp/Upstream.h"
+#include "rank/CompletionEngine.h"
+#include "rank/ContextWindow.h"
+#include "rank/Predictor.h"
+#include "rank/TreeEnsemble.h"
 #include "support/Clock.h"
 #include "syntax/Typeshed.h"
 
@@ -60,6 +65,18 @@ class Server {
   std::unique_ptr<Predictor> predictor_;
   std::list<std::pair<std::string, WindowCache>> windows_;  // per document, most recent first
   std::string loaded_model_;
+  TreeEnsemble ranker_;  // the model's companion .ranker.json; empty when there is none
+  std::unique_ptr<CompletionEngine> engine_;
+
+  // The project index, built and updated on its own thread (methods/Workspace.cpp). `index_jobs_`:
+  // files to re-index, path -> the text to index (nullopt: read it from disk, or forget it if gone).
+  std::unique_ptr<ProjectIndex> index_;
+  std::thread index_thread_;
+  std::atomic<bool> index_stop_{false};
+  std::mutex index_mu_;
+  std::condition_variable index_cv_;
+  std::map<std::string, std::optional<std::string>> index_jobs_;
+  bool work_done_progress_ = false;  // the client takes window/workDoneProgress/create
   bool initialized_ = false, shutdown_ = false, exit_ = false, client_initialized_ = false;
   bool label_details_ = false;  // the client renders CompletionItem.labelDetails
   bool client_configuration_ = false;
@@ -108,6 +125,14 @@ class Server {
   void on_shutdown(const Json& msg);
   void on_exit(const Json& msg);
   void on_did_change_configuration(const Json& msg);
+
+  // The project index and the engine over it (methods/Workspace.cpp).
+  void start_index(const Json& init_params);
+  void index_loop(std::vector<std::filesystem::path> roots, std::string progress_token);
+  void queue_index(const std::string& uri, std::optional<std::string> text);
+  void rebuild_engine();
+  void on_did_save(const Json& msg);
+  void on_did_change_watched_files(const Json& msg);
 
   // Documents (methods/TextSync.cpp).
   void on_did_open(const Json& msg);

@@ -25,6 +25,14 @@ std::string Settings::apply(const Json& in) {
     predictor.lookback = it->get<size_t>();
   if (auto it = j.find("contextLines"); it != j.end() && want("contextLines", it->is_number_unsigned()))
     window.max_lines = it->get<size_t>();
+  if (auto it = j.find("ranker");
+      it != j.end() && want("ranker", it->is_string() && (*it == "learned" || *it == "model")))
+    ranker = *it == "model" ? RankerKind::Model : RankerKind::Learned;
+  if (auto it = j.find("index"); it != j.end() && want("index", it->is_boolean())) index = it->get<bool>();
+  if (auto it = j.find("indexMaxFiles"); it != j.end() && want("indexMaxFiles", it->is_number_unsigned()))
+    index_limits.max_files = it->get<size_t>();
+  if (auto it = j.find("maxDocumentBytes"); it != j.end() && want("maxDocumentBytes", it->is_number_unsigned()))
+    max_document = it->get<size_t>();
   return err;
 }
 

@@ -1,14 +1,18 @@
 // What the editor can configure, from `initializationOptions`, `workspace/configuration` (section
 // "dotwise") or `workspace/didChangeConfiguration`: {"model": PATH, "stars": N, "enable": BOOL,
-// "starInLabel": BOOL, "lookback": N, "contextLines": N}. Keys may sit at the top level or under "dotwise".
+// "starInLabel": BOOL, "lookback": N, "contextLines": N, "ranker": "learned"|"model", "index": BOOL,
+// "indexMaxFiles": N, "maxDocumentBytes": N}. Keys may sit at the top level or under "dotwise".
 #pragma once
 #include <filesystem>
 #include <string>
 
-#include "lsp/ContextWindow.h"
-#include "lsp/Predictor.h"
+#include "index/ProjectFiles.h"
+#include "lsp/Documents.h"
 #include "lsp/Protocol.h"
 #include "lsp/Ranking.h"
+#include "rank/CompletionEngine.h"
+#include "rank/ContextWindow.h"
+#include "rank/Predictor.h"
 
 namespace dw::lsp {
 
@@ -18,6 +22,12 @@ struct Settings {
   RankOptions rank;
   PredictorOptions predictor;
   WindowOptions window;
+  // The learned ranker (the model's companion .ranker.json) over project-aware candidates, or the
+  // model ordering of stub/file candidates that came before it.
+  RankerKind ranker = RankerKind::Learned;
+  bool index = true;  // index the workspace folders for project classes, modules and uses
+  IndexLimits index_limits;
+  size_t max_document = Documents::kDefaultMaxText;  // bytes; a larger document gets no completions
   // Applies the keys present in `j`; returns "" or what was wrong (wrong keys are ignored, not fatal).
   std::string apply(const Json& j);
 };

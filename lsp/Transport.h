@@ -1,7 +1,10 @@
 // LSP base protocol over a pair of file descriptors: `Content-Length: N\r\n\r\n` + N bytes of JSON.
 // Bad input never ends the connection: a header without a length, an oversized body or invalid JSON
 // comes back as Malformed (the server answers with a ParseError) and reading resynchronises on the
-// next header. Writes are whole messages under a lock, so several threads may send.
+// next header. A body is never waited for past the next header: JSON cannot hold a header (see
+// find_header in Transport.cpp), so one inside a pending body means that message lied about its
+// length. An oversized body is dropped as it streams in, never buffered. Writes are whole messages
+// under a lock, so several threads may send.
 #pragma once
 #include <cstddef>
 #include <deque>
@@ -34,15 +37,24 @@ class Transport {
   int input_fd() const { return in_; }
 
  private:
+  enum Step { kNeedMore, kEmitted, kNext };  // what one parsing step did
   int in_, out_;
   size_t max_;
-  std::string buf_;
+  std::string buf_;              // input not parsed yet; once a header is read, its body (or what is left of it)
   std::deque<Incoming> parsed_;  // looked ahead by message_ready(), handed out by read()
-  size_t skip_ = 0;              // bytes of an oversized body still to be discarded
+  long long body_ = -1;          // the declared length of the body being read; -1 while reading a header
+  bool oversized_ = false;       // that body is over max_ (already reported): dropped, not buffered
+  size_t dropped_ = 0;           // bytes of the body dropped from the front of buf_
+  size_t scanned_ = 0;           // buf_ holds no header start before this (scans resume here)
   bool eof_ = false;
   std::mutex write_mu_;
   bool fill(bool block);                      // one read(); false at EOF or when nothing was ready
   bool parse_one(Incoming& out, bool final);  // from buf_; false when more input is needed
+  Step take_header(Incoming& out, bool final);
+  Step skip_garbage(Incoming& out, bool final);
+  Step take_body(Incoming& out, bool final);
+  Step drop_body(bool final, size_t rest);
+  void end_body();
 };
 
 }  // namespace dw::lsp

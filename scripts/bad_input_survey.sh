@@ -91,9 +91,14 @@ lsp "body is not JSON" "$(frame '{nope')"
 lsp "body is JSON but not an object" "$(frame '[1,2]')"
 lsp "body shorter than its length, then EOF" $'Content-Length: 99\r\n\r\n{}'
 lsp "Content-Length of 10^15" $'Content-Length: 1000000000000000\r\n\r\n{}'
+hover=$(frame '{"jsonrpc":"2.0","id":1,"method":"textDocument/hover"}')
+lsp "Content-Length of 99999999999, then a request" $'Content-Length: 99999999999\r\n\r\n{"id":'"$hover"
+lsp "header without its body, then a request" $'Content-Length: 50\r\n\r\n'"$hover"
+lsp "body shorter than its length, then a request" $'Content-Length: 500\r\n\r\n{"id":3}'"$hover"
 lsp "request before initialize" "$(frame '{"jsonrpc":"2.0","id":1,"method":"textDocument/hover"}')"
 lsp "unknown method (after initialize)" "$init$(frame '{"jsonrpc":"2.0","id":2,"method":"no/such/thing"}')"
 lsp "completion for a document never opened" "$init$(frame '{"jsonrpc":"2.0","id":2,"method":"textDocument/completion","params":{"textDocument":{"uri":"file:///x.py"},"position":{"line":0,"character":0}}}')"
+lsp "document over the size cap (maxDocumentBytes 10)" "$(frame '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"initializationOptions":{"maxDocumentBytes":10}}}')$(frame '{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///x.py","languageId":"python","version":1,"text":"import os\nos."}}}')$(frame '{"jsonrpc":"2.0","id":2,"method":"textDocument/completion","params":{"textDocument":{"uri":"file:///x.py"},"position":{"line":1,"character":3}}}')"
 lsp "model setting names a missing file" "$(frame '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"initializationOptions":{"model":"/nonexistent.dwm"}}}')"
 # Trainer checkpoint (dotwise-train, when built with libtorch)
 if [[ -x "$TRAIN" ]]; then

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang clang-format libclang-rt-14-dev
   libtorch-dev libopenblas0-openmp libgloo-dev libonnx-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
+  libxgboost-dev nlohmann-json3-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   python3 python3-jedi python3-pylsp python3-onnx gnuplot-nox neovim
 )
 # Node.js may come from elsewhere (NodeSource bundles npm, and Debian's npm conflicts with it):

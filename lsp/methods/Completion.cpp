@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "lsp/Server.h"
-#include "lsp/Standalone.h"
 #include "support/Clock.h"
 
 namespace dw::lsp {
@@ -30,24 +29,10 @@ std::optional<Prediction> Server::predict_at(const Json& params) {
   if (!d || !pos || !pos->is_object()) return std::nullopt;
   const int64_t line = pos->value("line", int64_t(0)), ch = pos->value("character", int64_t(0));
   const size_t at = byte_offset(*d, line, ch);
-  const auto t0 = std::chrono::steady_clock::now();
   std::string before = docs_.cells_before(uri);  // a notebook cell sees the code cells above it
   before.append(d->text, 0, at);
-  before = context_window(before, settings_.window, &window_cache(uri));
-  const double window_ms = ms_since(t0);
-  if (!predictor_) {
-    // Without a model there is nothing to rank by, but standalone still offers candidates.
-    if (proxy_) return std::nullopt;
-    auto ctx = completion_context(*extractor_, before);
-    if (!ctx) return std::nullopt;
-    Prediction p;
-    p.ctx = std::move(*ctx);
-    p.window_ms = window_ms;
-    return p;
-  }
-  auto p = predictor_->predict(uri, before);
-  if (p) p->window_ms = window_ms, p->window_bytes = before.size();
-  return p;
+  if (!predictor_ && proxy_) return std::nullopt;  // nothing to rank the upstream's list by
+  return predict_at_cursor(predictor_.get(), *extractor_, uri, before, settings_.window, &window_cache(uri));
 }
 
 void Server::rerank(Json& result, const Prediction& p) {
@@ -71,13 +56,56 @@ void Server::rerank(Json& result, const Prediction& p) {
   }
 }
 
+namespace {
+int lsp_kind(MemberKind k) {
+  switch (k) {
+    case MemberKind::Method: return 2;
+    case MemberKind::Function: return 3;
+    case MemberKind::Variable: return 6;
+    case MemberKind::Class: return 7;
+    case MemberKind::Module: return 9;
+    case MemberKind::Property: return 10;
+    default: return 5;  // Field
+  }
+}
+std::string uri_file(const std::string& uri) { return uri.starts_with("file://") ? uri.substr(7) : std::string(); }
+}  // namespace
+
 Json Server::standalone_completion(const Json& params) {
   auto p = predict_at(params);
   Json list = {{"isIncomplete", false}, {"items", Json::array()}};
   if (!p) return list;
-  for (auto& name : standalone_candidates(*stubs_, predictor_.get(), *p))
-    list["items"].push_back({{"label", name}, {"kind", 5}, {"filterText", name}});
-  rerank(list, *p);
+  const std::string uri = string_at(params, {"textDocument", "uri"});
+  Document* d = docs_.get(uri);
+  if (!d || !engine_) return list;
+  const Json& pos = params["position"];
+  std::string text = docs_.cells_before(uri);
+  const size_t at = text.size() + byte_offset(*d, pos.value("line", int64_t(0)), pos.value("character", int64_t(0)));
+  text += d->text;
+  const auto t0 = std::chrono::steady_clock::now();
+  CompletionResult r = engine_->complete(*p, predictor_.get(), DocumentView{uri_file(uri), text, at});
+  if (settings_.ranker == RankerKind::Model) {
+    // The model ordering: the list and the logits go through the same re-ranking as a proxy's list.
+    for (const auto& c : r.items) list["items"].push_back({{"label", c.name}, {"kind", 5}, {"filterText", c.name}});
+    rerank(list, *p);
+    return list;
+  }
+  // Learned order: a softmax of the ranker's margins for the ★ percentages.
+  std::vector<Ranked> order;
+  double z = 0, top = r.items.empty() ? 0 : r.items.front().score;
+  for (const auto& c : r.items) z += std::exp(double(c.score) - top);
+  for (size_t i = 0; i < r.items.size(); ++i) {
+    const auto& c = r.items[i];
+    list["items"].push_back({{"label", c.name}, {"kind", lsp_kind(c.kind)}, {"filterText", c.name}});
+    bool star = int(i) < settings_.rank.stars;
+    order.push_back({i, std::exp(double(c.score) - top) / z, true, star, 0});
+  }
+  apply_ranking(list["items"], order, settings_.rank);
+  if (opt_.trace)
+    log(fmt::format("completion {}. (key {}, class {}): window {:.3f} ms, context {:.3f} ms, model {:.3f} ms, "
+                    "scan {:.3f} ms, features {:.3f} ms, rank {:.3f} ms, total engine {:.3f} ms ({} items, {} dropped)",
+                    p->ctx.receiver, r.key, r.cls, p->window_ms, p->context_ms, p->model_ms, r.scan_ms, r.features_ms,
+                    r.rank_ms, ms_since(t0), r.items.size(), r.dropped));
   return list;
 }
 

@@ -1,6 +1,7 @@
 // initialize / initialized / shutdown / exit, and settings (initializationOptions,
 // workspace/configuration, workspace/didChangeConfiguration).
 #include "lsp/Server.h"
+#include "rank/LearnedRanker.h"
 
 namespace dw::lsp {
 
@@ -26,11 +27,33 @@ void Server::ensure_model() {
     model_.reset();
     log("cannot load model " + settings_.model + ": " + e.what() + " (completion lists keep their upstream order)");
   }
+  rebuild_engine();
+}
+
+void Server::rebuild_engine() {
+  ranker_ = {};
+  if (model_ && settings_.ranker == RankerKind::Learned) {
+    auto path = ranker_path_for(settings_.model);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+      log("no learned ranker beside the model (" + path.string() + "): the model ordering is used");
+    } else {
+      try {
+        ranker_ = load_ranker(path, &model_->file());
+        log("ranker " + path.string() + " loaded (" + std::to_string(ranker_.trees()) + " trees)");
+      } catch (const std::exception& e) {
+        log(std::string("cannot load the ranker: ") + e.what() + " (the model ordering is used)");
+      }
+    }
+  }
+  EngineOptions eo;
+  eo.ranker = settings_.ranker;
+  engine_ = std::make_unique<CompletionEngine>(*stubs_, index_.get(), ranker_.empty() ? nullptr : &ranker_, eo);
 }
 
 Json Server::capabilities() const {
   return {
-      {"textDocumentSync", {{"openClose", true}, {"change", 2}}},
+      {"textDocumentSync", {{"openClose", true}, {"change", 2}, {"save", {{"includeText", true}}}}},
       {"completionProvider", {{"triggerCharacters", {"."}}, {"resolveProvider", false}}},
       {"notebookDocumentSync",
        {{"notebookSelector",
@@ -50,11 +73,14 @@ void Server::on_initialize(const Json& msg) {
   const Json* cfg = find_path(params, {"capabilities", "workspace", "configuration"});
   client_configuration_ = cfg && cfg->is_boolean() && cfg->get<bool>();
   if (!label_details_) settings_.rank.star_in_label = true;  // else the ★ would not show
+  const Json* wdp = find_path(params, {"capabilities", "window", "workDoneProgress"});
+  work_done_progress_ = wdp && wdp->is_boolean() && wdp->get<bool>();
   if (const Json* o = find_path(params, {"initializationOptions"}))
     apply_settings(*o);
   else
     ensure_model();
   initialized_ = true;
+  start_index(params);
   reply(msg["id"], {{"capabilities", capabilities()}, {"serverInfo", {{"name", "dotwise"}, {"version", "0.1.0"}}}});
 }
 

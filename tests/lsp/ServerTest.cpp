@@ -8,9 +8,9 @@
 #include <map>
 #include <random>
 
-#include "lsp/ContextWindow.h"
+#include "rank/ContextWindow.h"
 #include "lsp/Documents.h"
-#include "lsp/Predictor.h"
+#include "rank/Predictor.h"
 #include "lsp/Ranking.h"
 #include "tests/lsp/LspClient.h"
 
@@ -31,6 +31,12 @@ class ServerTest : public ::testing::Test {
       a.push_back("--");
       a.insert(a.end(), upstream.begin(), upstream.end());
     }
+    return a;
+  }
+  // The model ordering (--ranker model): what the order tests below check against the logits.
+  std::vector<std::string> serve_model_order() {
+    auto a = serve();
+    a.insert(a.begin() + 2, {"--ranker", "model"});
     return a;
   }
   // The model's logit for each name, computed here independently of the server.
@@ -78,7 +84,7 @@ class ServerTest : public ::testing::Test {
 };
 
 TEST_F(ServerTest, StandaloneOsPathRankedByModel) {
-  Client c(serve());
+  Client c(serve_model_order());
   auto init = c.initialize();
   ASSERT_TRUE(init.contains("result")) << init.dump();
   auto trig = init["result"]["capabilities"]["completionProvider"]["triggerCharacters"];
@@ -132,7 +138,7 @@ TEST_F(ServerTest, StandaloneNumpySelfAndAssignedVariable) {
 }
 
 TEST_F(ServerTest, IncrementalEditsInUtf16) {
-  Client c(serve());
+  Client c(serve_model_order());
   c.initialize(nullptr, /*label_details=*/false);
   c.open("file:///c.py", "import os\n# 😀 é\nv = 1\n");
   // Replace "1" on line 2 with "os.pa" + later "th.", and edit after a surrogate pair on line 1.
@@ -511,7 +517,7 @@ namespace dw::lsp::test {
 TEST_F(ServerTest, CompleteCommandPrintsRankedMembers) {
   fs::path file = dir_ / "complete.py";
   std::ofstream(file) << "import os\nroot = os.getcwd()\nx = os.path.\n";
-  std::string cmd = dotwise_binary() + " complete " + file.string() + ":3:13 --model " + model_ + " -n 50 --json";
+  std::string cmd = dotwise_binary() + " complete " + file.string() + ":3:13 --ranker model --model " + model_ + " -n 50 --json";
   FILE* p = ::popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;
@@ -532,6 +538,46 @@ TEST_F(ServerTest, CompleteCommandPrintsRankedMembers) {
   }
   EXPECT_NE(std::find(names.begin(), names.end(), "join"), names.end());
   EXPECT_NEAR(total, 1.0, 1e-6);  // softmax over the known candidates, all printed (n = 50)
+}
+
+// Standalone with a workspace: the project index is built in the background (reported with
+// $/progress), then a project class defined in another module completes with its members.
+TEST_F(ServerTest, WorkspaceIndexGivesProjectClassMembers) {
+  fs::path proj = dir_ / "workspace";
+  fs::create_directories(proj / "pkg");
+  std::ofstream(proj / "pkg" / "__init__.py") << "";
+  std::ofstream(proj / "pkg" / "graph.py") << "class Graph:\n    def add_edge(self, a, b):\n        self.nodes = {}\n";
+  std::ofstream(proj / "pkg" / "use.py") << "def f(conn):\n    conn.rollback_everything()\n";
+  Client c(serve());
+  Json caps = {{"window", {{"workDoneProgress", true}}},
+               {"textDocument", {{"completion", {{"completionItem", {{"labelDetailsSupport", true}}}}}}}};
+  std::string root = "file://" + proj.string();
+  auto init = c.request("initialize", {{"processId", nullptr}, {"rootUri", root}, {"capabilities", caps}});
+  ASSERT_TRUE(init.contains("result"));
+  c.notify("initialized", Json::object());
+  // Wait for the index's progress to end (the server asked to create the token first).
+  bool created = false, ended = false;
+  for (const auto& m : c.seen) created |= m.value("method", "") == "window/workDoneProgress/create";
+  for (int i = 0; i < 200 && !ended; ++i) {
+    Incoming in = c.read_timed(5000);
+    if (in.kind != Incoming::kMessage) break;
+    const Json& m = in.message;
+    if (is_request(m)) {
+      created |= m.value("method", "") == "window/workDoneProgress/create";
+      c.io().write(make_response(m["id"], nullptr));
+    }
+    if (m.value("method", "") == "$/progress" && m["params"]["value"].value("kind", "") == "end") ended = true;
+  }
+  EXPECT_TRUE(created);
+  ASSERT_TRUE(ended);
+  std::string uri = root + "/app.py";
+  c.open(uri, "from pkg.graph import Graph\ng = Graph()\ng.\n\ndef h(conn):\n    conn.\n");
+  auto names = labels(items_of(c.complete(uri, 2, 2)));
+  EXPECT_NE(std::find(names.begin(), names.end(), "add_edge"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "nodes"), names.end());
+  auto conn = labels(items_of(c.complete(uri, 5, 9)));
+  EXPECT_NE(std::find(conn.begin(), conn.end(), "rollback_everything"), conn.end());  // used on `conn` elsewhere
+  EXPECT_EQ(c.shutdown_and_exit(), 0);
 }
 
 }  // namespace dw::lsp::test

@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "corpus/Vocab.h"
+#include "rank/ContextWindow.h"
 #include "rank/ModelRanker.h"
 #include "runtime/Model.h"
 #include "runtime/Session.h"
 #include "syntax/CompletionContext.h"
 #include "syntax/Extractor.h"
 
-namespace dw::lsp {
+namespace dw {
 
 struct PredictorOptions {
   // The model sees the last `lookback` tokens (up to `window_step` more). Pythia used T = 1000; on the
@@ -67,4 +68,11 @@ class Predictor {
   DocState& doc(const std::string& key);
 };
 
-}  // namespace dw::lsp
+// The prediction at a cursor exactly as `dotwise serve` makes it, shared with `dotwise eval --protocol
+// editor`: the text before the cursor cut to its context window, then the model (or, without a model,
+// the completion context alone). nullopt when the cursor is not after `receiver.`.
+std::optional<Prediction> predict_at_cursor(Predictor* pr, const Extractor& ex, const std::string& doc_key,
+                                            std::string_view before_cursor, const WindowOptions& window,
+                                            WindowCache* cache);
+
+}  // namespace dw

@@ -1,11 +1,11 @@
-#include "lsp/ContextWindow.h"
+#include "rank/ContextWindow.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <vector>
 
-namespace dw::lsp {
+namespace dw {
 namespace {
 bool starts_statement(std::string_view line) {
   if (line.empty()) return false;
@@ -208,4 +208,4 @@ std::string context_window(std::string_view text, WindowOptions opt, WindowCache
   return out;
 }
 
-}  // namespace dw::lsp
+}  // namespace dw

@@ -1,4 +1,4 @@
-#include "lsp/Predictor.h"
+#include "rank/Predictor.h"
 
 #include <chrono>
 #include <stdexcept>
@@ -6,7 +6,7 @@
 #include "support/Clock.h"
 #include "syntax/Parser.h"
 
-namespace dw::lsp {
+namespace dw {
 
 Predictor::Predictor(const Model& m, const Extractor& ex, PredictorOptions o)
     : m_(m), ex_(ex), opt_(o), vocab_(model_vocab(m.file())) {
@@ -70,4 +70,22 @@ int32_t Predictor::id_of(const Prediction& p, std::string_view name) const {
   return it == p.oov.end() ? -1 : it->second;
 }
 
-}  // namespace dw::lsp
+std::optional<Prediction> predict_at_cursor(Predictor* pr, const Extractor& ex, const std::string& key,
+                                            std::string_view before, const WindowOptions& window, WindowCache* cache) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string text = context_window(before, window, cache);
+  const double window_ms = ms_since(t0);
+  if (!pr) {
+    auto ctx = completion_context(ex, text);
+    if (!ctx) return std::nullopt;
+    Prediction p;
+    p.ctx = std::move(*ctx);
+    p.window_ms = window_ms;
+    return p;
+  }
+  auto p = pr->predict(key, text);
+  if (p) p->window_ms = window_ms, p->window_bytes = text.size();
+  return p;
+}
+
+}  // namespace dw

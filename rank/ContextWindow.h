@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dw::lsp {
+namespace dw {
 
 struct WindowOptions {
   size_t max_lines = 80;  // 0: no window, the whole text
@@ -39,4 +39,4 @@ struct WindowCache {
 // The text to parse for a completion at the end of `before_cursor`; the same with or without a cache.
 std::string context_window(std::string_view before_cursor, WindowOptions opt = {}, WindowCache* cache = nullptr);
 
-}  // namespace dw::lsp
+}  // namespace dw

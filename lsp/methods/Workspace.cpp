@@ -1,0 +1,123 @@
+// The project index behind completion: built from the workspace folders on its own thread at
+// `initialize` (completion answers meanwhile, with what is indexed so far), reported with $/progress,
+// and kept current from textDocument/didChange and didSave and workspace/didChangeWatchedFiles.
+#include <fmt/format.h>
+
+#include "lsp/Server.h"
+#include "support/FileIO.h"
+
+namespace dw::lsp {
+namespace {
+namespace fs = std::filesystem;
+
+// file:///a%20b/c.py -> /a b/c.py; "" for other schemes.
+std::string uri_path(std::string_view uri) {
+  if (!uri.starts_with("file://")) return {};
+  uri.remove_prefix(7);
+  std::string out;
+  for (size_t i = 0; i < uri.size(); ++i) {
+    if (uri[i] == '%' && i + 2 < uri.size() && std::isxdigit(static_cast<unsigned char>(uri[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(uri[i + 2]))) {
+      out += char(std::stoi(std::string(uri.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += uri[i];
+    }
+  }
+  return out;
+}
+
+Json progress(const std::string& token, Json value) {
+  return {{"jsonrpc", "2.0"}, {"method", "$/progress"}, {"params", {{"token", token}, {"value", std::move(value)}}}};
+}
+}  // namespace
+
+void Server::start_index(const Json& params) {
+  if (!settings_.index || index_) return;
+  std::vector<fs::path> roots;
+  if (const Json* wf = find_path(params, {"workspaceFolders"}); wf && wf->is_array())
+    for (const auto& f : *wf)
+      if (auto p = uri_path(string_at(f, {"uri"})); !p.empty()) roots.emplace_back(p);
+  if (roots.empty())
+    if (auto p = uri_path(string_at(params, {"rootUri"})); !p.empty()) roots.emplace_back(p);
+  if (roots.empty())
+    if (auto p = string_at(params, {"rootPath"}); !p.empty()) roots.emplace_back(p);
+  if (roots.empty()) return;
+  index_ = std::make_unique<ProjectIndex>(settings_.index_limits);
+  rebuild_engine();
+  std::string token;
+  if (work_done_progress_) {
+    token = "dotwise/index";
+    send_request_to_client("window/workDoneProgress/create", {{"token", token}}, [](const Json&) {});
+  }
+  index_thread_ = std::thread([this, roots, token] { index_loop(roots, token); });
+}
+
+void Server::index_loop(std::vector<fs::path> roots, std::string token) {
+  if (!token.empty()) client_.write(progress(token, {{"kind", "begin"}, {"title", "dotwise: indexing"}, {"percentage", 0}}));
+  size_t last_pct = 0;
+  index_->build(
+      roots,
+      [&](size_t done, size_t total) {
+        size_t pct = total ? done * 100 / total : 100;
+        if (token.empty() || pct < last_pct + 5) return;
+        last_pct = pct;
+        client_.write(progress(token, {{"kind", "report"},
+                                       {"message", fmt::format("{}/{} files", done, total)},
+                                       {"percentage", pct}}));
+      },
+      &index_stop_);
+  IndexStats st = index_->stats();
+  std::string skipped;
+  for (const auto& [why, n] : st.skipped) skipped += fmt::format("{}{} {}", skipped.empty() ? "" : ", ", n, why);
+  log(fmt::format("index: {} files ({:.1f} MB), {} classes, {} receiver/member pairs, ~{:.1f} MB held, {:.0f} ms; "
+                  "skipped: {}",
+                  st.files, double(st.bytes) / 1e6, st.classes, st.pairs, double(st.memory_bytes) / 1e6, st.build_ms,
+                  skipped.empty() ? "none" : skipped));
+  if (!token.empty())
+    client_.write(progress(token, {{"kind", "end"}, {"message", fmt::format("{} files indexed", st.files)}}));
+  for (;;) {
+    std::unique_lock lk(index_mu_);
+    index_cv_.wait(lk, [&] { return index_stop_ || !index_jobs_.empty(); });
+    if (index_stop_) return;
+    // Typing sends a change per keystroke: let a burst settle, then index only its last text.
+    index_cv_.wait_for(lk, std::chrono::milliseconds(300), [&] { return index_stop_.load(); });
+    if (index_stop_) return;
+    auto job = std::move(*index_jobs_.begin());
+    index_jobs_.erase(index_jobs_.begin());
+    lk.unlock();
+    if (job.second) {
+      index_->update_file(job.first, *job.second);
+      continue;
+    }
+    auto r = read_file(job.first, settings_.index_limits.max_file_bytes);
+    if (r.error.empty()) index_->update_file(job.first, r.data);
+    else index_->remove_file(job.first);
+  }
+}
+
+void Server::queue_index(const std::string& uri, std::optional<std::string> text) {
+  if (!index_) return;
+  std::string path = uri_path(uri);
+  if (path.empty() || !path.ends_with(".py")) return;
+  {
+    std::lock_guard lk(index_mu_);
+    index_jobs_[path] = std::move(text);  // a newer text replaces one not indexed yet
+  }
+  index_cv_.notify_one();
+}
+
+void Server::on_did_save(const Json& msg) {
+  std::string uri = string_at(msg, {"params", "textDocument", "uri"});
+  if (const Json* t = find_path(msg, {"params", "text"}); t && t->is_string()) queue_index(uri, t->get<std::string>());
+  else if (const Document* d = docs_.get(uri)) queue_index(uri, d->text);
+  else queue_index(uri, std::nullopt);
+}
+
+void Server::on_did_change_watched_files(const Json& msg) {
+  const Json* changes = find_path(msg, {"params", "changes"});
+  if (!changes || !changes->is_array()) return;
+  for (const auto& c : *changes) queue_index(string_at(c, {"uri"}), std::nullopt);
+}
+
+}  // namespace dw::lsp

@@ -1,0 +1,336 @@
+#include "rank/CompletionEngine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <unordered_map>
+
+#include "support/Clock.h"
+
+namespace dw {
+namespace {
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (unsigned char c : s)
+    if (!(std::isalnum(c) || c == '_' || c >= 0x80)) return false;
+  return true;
+}
+
+int receiver_kind_of(std::string_view key, std::string_view receiver, bool module) {
+  if (key.starts_with("self:") || receiver == "self" || receiver == "cls") return 0;
+  if (module) return 1;
+  if (!receiver.empty() && (receiver.back() == ')' || receiver.back() == ']')) return 3;
+  return is_identifier(receiver) ? 2 : 4;
+}
+
+// What the candidates are built from: a name's counts and where it came from.
+struct Gather {
+  std::vector<MemberCandidate> items;
+  std::unordered_map<std::string, size_t> at;
+  MemberCandidate& get(std::string_view name, uint32_t source) {
+    auto it = at.find(std::string(name));
+    if (it == at.end()) {
+      it = at.emplace(std::string(name), items.size()).first;
+      items.push_back({});
+      items.back().name = std::string(name);
+      auto& f = items.back().features;
+      f.fill(0.0f);
+      for (size_t k : {kLogit, kLogitGap, kModelRank, kModelProb, kMemberDepth, kLinesSinceKey, kLinesSinceAny}) f[k] = NAN;
+    }
+    items[it->second].sources |= source;
+    return items[it->second];
+  }
+};
+
+// The order when no learned ranker is at hand: the model's logit, lifted by what typing and use say.
+float heuristic_score(const MemberCandidate& c) {
+  const auto& f = c.features;
+  float s = std::isfinite(f[kLogit]) ? f[kLogit] : -10.0f;
+  if (c.sources & (kFromStub | kFromProjectClass)) s += 2;
+  if (c.sources & kFromFileUse) s += 3;
+  s += std::log1p(f[kProjectKey]) + 0.5f * std::log1p(f[kFileAnyBefore] + f[kFileAnyAfter]);
+  if (f[kPrivate] > 0 || f[kDunder] > 0) s -= 4;
+  return s;
+}
+
+}  // namespace
+
+std::vector<size_t> model_order(const std::vector<std::string>& names, const std::vector<float>& logits,
+                                double private_confidence) {
+  float top = -INFINITY;
+  for (float l : logits)
+    if (std::isfinite(l)) top = std::max(top, l);
+  double z = 0;
+  for (float l : logits)
+    if (std::isfinite(l)) z += std::exp(double(l - top));
+  std::vector<int> group(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    bool known = std::isfinite(logits[i]);
+    double p = known && z > 0 ? std::exp(double(logits[i] - top)) / z : 0.0;
+    bool priv = !names[i].empty() && names[i][0] == '_';
+    group[i] = known ? (priv && p <= private_confidence ? 2 : 0) : (priv ? 3 : 1);
+  }
+  std::vector<size_t> idx(names.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+    if (group[a] != group[b]) return group[a] < group[b];
+    bool ka = std::isfinite(logits[a]), kb = std::isfinite(logits[b]);
+    if (ka && kb && logits[a] != logits[b]) return logits[a] > logits[b];
+    return names[a] < names[b];
+  });
+  return idx;
+}
+
+CompletionEngine::CompletionEngine(const TypeshedIndex& stubs, const ProjectIndex* index, const TreeEnsemble* ranker,
+                                   EngineOptions opt)
+    : stubs_(stubs), index_(index), ranker_(ranker), opt_(opt) {}
+
+CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor* pr, const DocumentView& doc) const {
+  return complete(p, pr, doc, opt_.ranker);
+}
+
+namespace {
+float logit_of(const Prediction& p, const Predictor* pr, std::string_view name) {
+  if (!pr || p.l.empty()) return NAN;
+  int32_t id = pr->id_of(p, name);
+  return id < 0 ? NAN : pr->logit(p, id);
+}
+
+// The earlier standalone list: stub members, the names this file used on the receiver or its class
+// before the cursor, else the model's best vocabulary members.
+CompletionResult legacy(const Prediction& p, const Predictor* pr, const TypeshedIndex& stubs, size_t fallback) {
+  const auto& ctx = p.ctx;
+  std::set<std::string> names;
+  if (!ctx.cls.empty())
+    for (auto& m : stubs.members(ctx.cls)) names.insert(std::move(m));
+  const auto& f = ctx.file;
+  for (const auto& s : f.sites)
+    if ((!ctx.cls.empty() && f.str(s.cls) == ctx.cls) || f.str(s.receiver) == ctx.receiver)
+      names.insert(std::string(f.member(s)));
+  if (names.empty() && pr && !p.l.empty()) {
+    std::vector<std::pair<float, std::string_view>> scored;
+    for (auto n : pr->member_names()) scored.emplace_back(pr->logit(p, pr->id_of(p, n)), n);
+    size_t k = std::min(fallback, scored.size());
+    std::partial_sort(scored.begin(), scored.begin() + long(k), scored.end(),
+                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t i = 0; i < k; ++i) names.emplace(scored[i].second);
+  }
+  std::vector<std::string> list(names.begin(), names.end());
+  std::vector<float> logits;
+  for (const auto& n : list) logits.push_back(logit_of(p, pr, n));
+  CompletionResult r;
+  r.cls = ctx.cls;
+  auto order = model_order(list, logits);
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    MemberCandidate c;
+    c.name = list[order[rank]];
+    c.features[kLogit] = logits[order[rank]];
+    c.score = -float(rank);
+    r.items.push_back(std::move(c));
+  }
+  return r;
+}
+}  // namespace
+
+CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor* pr, const DocumentView& doc,
+                                            RankerKind kind) const {
+  if (kind == RankerKind::Model) return legacy(p, pr, stubs_, opt_.legacy_fallback);
+  auto t0 = std::chrono::steady_clock::now();
+  const auto& ctx = p.ctx;
+  CompletionResult r;
+
+  // The document as it is, with a mark at the cursor (replacing any typed prefix).
+  const size_t cur = std::min(doc.cursor, doc.text.size());
+  const size_t mark = cur >= ctx.prefix.size() ? cur - ctx.prefix.size() : cur;
+  std::string text;
+  text.reserve(doc.text.size() + kCursorMark.size());
+  text.append(doc.text.substr(0, mark)).append(kCursorMark).append(doc.text.substr(cur));
+  bool pkg = false;
+  std::string module = index_ ? index_->module_for(doc.path, &pkg)
+                              : module_name_of(std::filesystem::path(doc.path).filename().generic_string(), &pkg);
+  ModuleScan scan = scan_source(text, module, pkg);
+  const auto line = uint32_t(std::count(doc.text.begin(), doc.text.begin() + long(mark), '\n'));
+  const bool self_recv = ctx.receiver == "self" || ctx.receiver == "cls";
+  const std::string here = enclosing_class(scan, line);
+  r.key = receiver_key(ctx.receiver, self_recv ? here : std::string(), scan.imports);
+  r.scan_ms = ms_since(t0);
+  t0 = std::chrono::steady_clock::now();
+
+  Gather g;
+  auto add_stub = [&](const std::string& cls) {
+    for (auto& m : stubs_.members(cls)) g.get(m, kFromStub);
+  };
+  r.cls = ctx.cls;
+  bool module_recv = !ctx.cls.empty() && stubs_.has_module(ctx.cls);
+  if (!ctx.cls.empty()) add_stub(ctx.cls);
+
+  // A class of this document: its members as written now, its bases through the index or the stubs.
+  auto doc_class = [&](std::string_view qualified) -> bool {
+    const ClassScan* c = nullptr;
+    for (const auto& k : scan.classes)
+      if ((module.empty() ? k.name : module + "." + k.name) == qualified || k.name == qualified) c = &k;
+    if (!c) return false;
+    for (const auto& m : c->members) {
+      auto& x = g.get(m.name, kFromProjectClass);
+      x.kind = m.kind;
+      x.features[kMemberDepth] = 0;
+    }
+    for (const auto& b : c->bases) {
+      std::string base = receiver_key(b, "", scan.imports);
+      std::string pc = index_ ? index_->resolve_class(base, module) : std::string();
+      if (pc.empty()) {
+        add_stub(base);
+        continue;
+      }
+      for (const auto& m : index_->class_members(pc, add_stub)) {
+        auto& x = g.get(m.name, kFromProjectClass);
+        if (std::isnan(x.features[kMemberDepth])) x.kind = m.kind, x.features[kMemberDepth] = float(m.depth + 1);
+      }
+    }
+    return true;
+  };
+  auto project_class = [&](const std::string& q) {
+    for (const auto& m : index_->class_members(q, add_stub)) {
+      auto& x = g.get(m.name, kFromProjectClass);
+      if (std::isnan(x.features[kMemberDepth])) x.kind = m.kind, x.features[kMemberDepth] = float(m.depth);
+    }
+  };
+  auto project_module = [&](const std::string& m) {
+    for (const auto& x : index_->module_members(m)) {
+      auto& c = g.get(x.name, kFromProjectClass);
+      c.kind = x.kind;
+      c.features[kMemberDepth] = 0;
+    }
+  };
+  if (r.key.starts_with("self:")) {
+    if (!doc_class(r.key.substr(5)) && index_) project_class(r.key.substr(5));
+    if (r.cls.empty()) r.cls = r.key.substr(5);
+  } else if (g.items.empty()) {
+    bool found = !ctx.cls.empty() && doc_class(ctx.cls);
+    if (!found && index_) {
+      std::string pc = ctx.cls.empty() ? std::string() : index_->resolve_class(ctx.cls, module);
+      std::string pm = pc.empty() ? index_->resolve_module(ctx.cls.empty() ? r.key : ctx.cls) : std::string();
+      if (!pc.empty()) project_class(pc), r.cls = pc;
+      else if (!pm.empty()) project_module(pm), r.cls = pm, module_recv = true;
+    }
+  }
+  const bool class_known = !g.items.empty();
+  r.receiver_kind = receiver_kind_of(r.key, ctx.receiver, module_recv);
+
+  // Uses in the project's other files, then in this document.
+  uint32_t project_key_total = 0;
+  if (index_)
+    index_->key_uses(r.key, doc.path, [&](std::string_view m, uint32_t n) {
+      if (!is_identifier(m)) return;
+      g.get(m, kFromProjectUse).features[kProjectKey] = float(n);
+      project_key_total += n;
+    });
+  uint32_t file_key_total = 0;
+  std::string prev;  // the last member used on this key before the cursor
+  for (const auto& u : scan.uses) {
+    if (u.member == kCursorMark || !is_identifier(u.member)) continue;
+    bool before = u.line <= line, same = u.key == r.key;
+    auto& c = g.get(u.member, same ? kFromFileUse | kFromFileName : kFromFileName);
+    auto& f = c.features;
+    f[before ? kFileAnyBefore : kFileAnyAfter] += 1;
+    if (before) f[kLinesSinceAny] = float(line - u.line);
+    if (same) {
+      f[before ? kFileKeyBefore : kFileKeyAfter] += 1;
+      if (before) f[kLinesSinceKey] = float(line - u.line), prev = u.member;
+      ++file_key_total;
+    }
+  }
+  if (!prev.empty()) {
+    std::string last;
+    for (const auto& u : scan.uses) {
+      if (u.key != r.key || u.member == kCursorMark) continue;
+      if (last == prev)
+        if (auto it = g.at.find(u.member); it != g.at.end()) g.items[it->second].features[kTransition] += 1;
+      last = u.member;
+    }
+  }
+  // The model's best vocabulary members.
+  if (pr && !p.l.empty() && opt_.model_top) {
+    std::vector<std::pair<float, std::string_view>> scored;
+    for (auto n : pr->member_names()) scored.emplace_back(pr->logit(p, pr->id_of(p, n)), n);
+    size_t k = std::min(opt_.model_top, scored.size());
+    std::partial_sort(scored.begin(), scored.begin() + long(k), scored.end(),
+                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t i = 0; i < k; ++i) g.get(scored[i].second, kFromModel).features[kModelTop] = 1;
+  }
+  g.at.erase(std::string(kCursorMark));
+  std::erase_if(g.items, [](const MemberCandidate& c) { return c.name == kCursorMark || !is_identifier(c.name); });
+
+  // Over the cap: keep what typing and use say most about.
+  if (g.items.size() > opt_.max_candidates) {
+    auto prior = [](const MemberCandidate& c) {
+      const auto& f = c.features;
+      return double((c.sources & (kFromStub | kFromProjectClass | kFromFileUse)) ? 1e6 : 0) + f[kProjectKey] * 1e3 +
+             f[kFileAnyBefore] + f[kFileAnyAfter] + ((c.sources & kFromModel) ? 1e2 : 0);
+    };
+    std::stable_sort(g.items.begin(), g.items.end(),
+                     [&](const auto& a, const auto& b) { return prior(a) > prior(b); });
+    r.dropped = g.items.size() - opt_.max_candidates;
+    g.items.resize(opt_.max_candidates);
+  }
+
+  // The rest of each row.
+  std::set<std::string> enclosing;
+  if (!here.empty())
+    for (const auto& c : scan.classes)
+      if ((module.empty() ? c.name : module + "." + c.name) == here)
+        for (const auto& m : c.members) enclosing.insert(m.name);
+  std::vector<std::string_view> names;
+  for (const auto& c : g.items) names.push_back(c.name);
+  std::vector<uint32_t> any = index_ ? index_->member_uses(names, doc.path) : std::vector<uint32_t>(names.size(), 0);
+  float best = -INFINITY;
+  for (auto& c : g.items) {
+    c.features[kLogit] = logit_of(p, pr, c.name);
+    if (std::isfinite(c.features[kLogit])) best = std::max(best, c.features[kLogit]);
+  }
+  double z = 0;
+  std::vector<float> known;
+  for (const auto& c : g.items)
+    if (std::isfinite(c.features[kLogit])) z += std::exp(double(c.features[kLogit] - best)), known.push_back(c.features[kLogit]);
+  std::sort(known.begin(), known.end(), std::greater<>());
+  for (size_t i = 0; i < g.items.size(); ++i) {
+    auto& c = g.items[i];
+    auto& f = c.features;
+    if (std::isfinite(f[kLogit])) {
+      f[kLogitGap] = best - f[kLogit];
+      f[kModelProb] = float(std::exp(double(f[kLogit] - best)) / z);
+      f[kModelRank] = float(std::lower_bound(known.begin(), known.end(), f[kLogit], std::greater<>()) - known.begin());
+    } else {
+      f[kLogit] = NAN;
+    }
+    f[kIsStub] = (c.sources & kFromStub) ? 1 : 0;
+    f[kIsProjectMember] = (c.sources & kFromProjectClass) ? 1 : 0;
+    f[kKind] = float(c.kind);
+    f[kProjectAny] = float(any[i]);
+    f[kProjectKeyShare] = project_key_total ? f[kProjectKey] / float(project_key_total) : 0;
+    f[kFileKeyShare] = file_key_total ? (f[kFileKeyBefore] + f[kFileKeyAfter]) / float(file_key_total) : 0;
+    f[kInEnclosingClass] = enclosing.count(c.name) ? 1 : 0;
+    bool dunder = c.name.size() > 4 && c.name.starts_with("__") && c.name.ends_with("__");
+    f[kPrivate] = !dunder && c.name[0] == '_' ? 1 : 0;
+    f[kDunder] = dunder ? 1 : 0;
+    f[kReceiverKind] = float(r.receiver_kind);
+    f[kClassKnown] = class_known ? 1 : 0;
+    f[kCandidates] = float(g.items.size());
+    f[kNameLength] = float(c.name.size());
+  }
+  r.features_ms = ms_since(t0);
+  t0 = std::chrono::steady_clock::now();
+
+  for (auto& c : g.items) c.score = ranker_ ? ranker_->predict(c.features) : heuristic_score(c);
+  std::stable_sort(g.items.begin(), g.items.end(), [](const MemberCandidate& a, const MemberCandidate& b) {
+    return a.score != b.score ? a.score > b.score : a.name < b.name;
+  });
+  r.items = std::move(g.items);
+  r.rank_ms = ms_since(t0);
+  return r;
+}
+
+}  // namespace dw

@@ -1,0 +1,96 @@
+// Member completion at a cursor, the one code path `dotwise serve` and `dotwise eval --protocol
+// editor` share: the candidates (stub members, the project class or module the receiver resolves to,
+// names used on this receiver in the project and in this file, the file's own attribute names, the
+// model's top vocabulary members), a feature row per candidate (rank/Features.h), and the order —
+// by the learned ranker (a fixed heuristic when there is none), or the earlier model-only ordering
+// ("model", kept to stay measurable).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/ModuleScan.h"
+#include "index/ProjectIndex.h"
+#include "rank/Features.h"
+#include "rank/Predictor.h"
+#include "rank/TreeEnsemble.h"
+#include "syntax/Typeshed.h"
+
+namespace dw {
+
+enum CandidateSource : uint32_t {
+  kFromStub = 1,         // the class's members in the stubs
+  kFromProjectClass = 2,  // the project class/module the receiver resolves to
+  kFromProjectUse = 4,   // used on this receiver key elsewhere in the project
+  kFromFileUse = 8,      // used on this receiver key in this file
+  kFromFileName = 16,    // used as an attribute of anything in this file
+  kFromModel = 32,       // among the model's top vocabulary members
+};
+
+enum class RankerKind { Learned, Model };
+
+struct EngineOptions {
+  RankerKind ranker = RankerKind::Learned;
+  size_t model_top = 20;         // the model's best vocabulary members added as candidates
+  size_t max_candidates = 600;   // the rest, lowest prior first, are dropped (counted in the result)
+  size_t legacy_fallback = 50;   // the model ordering's vocabulary list when the class is unknown
+};
+
+// The document as the editor holds it.
+struct DocumentView {
+  std::string path;       // absolute file path ("" if not a file): the index leaves that file out
+  std::string_view text;  // the whole text
+  size_t cursor = 0;      // byte offset of the cursor (after "recv." and any typed prefix)
+};
+
+struct MemberCandidate {
+  std::string name;
+  uint32_t sources = 0;
+  MemberKind kind = MemberKind::Unknown;
+  float score = 0;  // higher first
+  std::array<float, kFeatureCount> features{};
+};
+
+struct CompletionResult {
+  std::vector<MemberCandidate> items;  // in display order
+  std::string key;                     // the receiver key (index/ModuleScan)
+  std::string cls;                     // the completion class, project classes included
+  int receiver_kind = 4;
+  size_t dropped = 0;                  // candidates over max_candidates
+  double scan_ms = 0, features_ms = 0, rank_ms = 0;
+};
+
+// The placeholder put at the cursor when the document is scanned, so the unfinished `recv.` does not
+// swallow the next line's first name as its member.
+inline constexpr std::string_view kCursorMark = "__dw_cursor__";
+
+class CompletionEngine {
+ public:
+  // `index` and `ranker` may be null (no project, or no learned ranker: then the model ordering).
+  CompletionEngine(const TypeshedIndex& stubs, const ProjectIndex* index, const TreeEnsemble* ranker,
+                   EngineOptions opt = {});
+
+  // `p` is the model's prediction at the cursor (Predictor::predict); `pr` null means no model.
+  CompletionResult complete(const Prediction& p, const Predictor* pr, const DocumentView& doc) const;
+  // The same, under another ordering (eval compares orderings on one candidate computation).
+  CompletionResult complete(const Prediction& p, const Predictor* pr, const DocumentView& doc, RankerKind kind) const;
+
+  const EngineOptions& options() const { return opt_; }
+  bool learned() const { return ranker_ && !ranker_->empty(); }
+
+ private:
+  const TypeshedIndex& stubs_;
+  const ProjectIndex* index_;
+  const TreeEnsemble* ranker_;
+  EngineOptions opt_;
+};
+
+// The model ordering of a list (what `dotwise serve` did before the learned ranker): known public
+// names (or private ones the model is confident of) by logit, then unknown public names, then the
+// rest; ties and unknowns alphabetical. Returns indices into `logits` in display order.
+std::vector<size_t> model_order(const std::vector<std::string>& names, const std::vector<float>& logits,
+                                double private_confidence = 0.5);
+
+}  // namespace dw

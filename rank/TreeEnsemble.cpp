@@ -1,0 +1,82 @@
+#include "rank/TreeEnsemble.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace dw {
+
+TreeEnsemble TreeEnsemble::from_xgboost_json(std::string_view text, size_t max_features) {
+  using Json = nlohmann::json;
+  Json j = Json::parse(text, nullptr, false);
+  auto fail = [](const std::string& why) { return std::runtime_error("ranker model: " + why); };
+  if (j.is_discarded() || !j.is_object()) throw fail("not JSON");
+  const Json* learner = j.contains("learner") ? &j["learner"] : nullptr;
+  if (!learner || !learner->is_object()) throw fail("no learner");
+  TreeEnsemble e;
+  try {
+    const Json& param = (*learner).at("learner_model_param");
+    e.base_ = std::stof(param.at("base_score").get<std::string>());
+    e.features_ = std::stoul(param.at("num_feature").get<std::string>());
+    if (e.features_ > max_features) throw fail("model reads " + std::to_string(e.features_) + " features");
+    const Json& booster = (*learner).at("gradient_booster");
+    if (booster.at("name").get<std::string>() != "gbtree") throw fail("not a gbtree model");
+    const Json& trees = booster.at("model").at("trees");
+    for (const Json& t : trees) {
+      auto left = t.at("left_children").get<std::vector<int32_t>>();
+      auto right = t.at("right_children").get<std::vector<int32_t>>();
+      auto split = t.at("split_indices").get<std::vector<int32_t>>();
+      auto cond = t.at("split_conditions").get<std::vector<float>>();
+      auto dflt = t.at("default_left").get<std::vector<int>>();
+      size_t n = left.size();
+      if (right.size() != n || split.size() != n || cond.size() != n || dflt.size() != n || n == 0)
+        throw fail("inconsistent tree arrays");
+      // Re-lay the tree so each node's children are adjacent: one index per node, cache-friendly.
+      std::vector<int32_t> at(n, -1);
+      auto root = int32_t(e.nodes_.size());
+      e.nodes_.push_back({});
+      std::vector<std::pair<int32_t, int32_t>> todo{{0, root}};  // (xgboost node, our slot)
+      while (!todo.empty()) {
+        auto [x, slot] = todo.back();
+        todo.pop_back();
+        if (x < 0 || size_t(x) >= n || at[size_t(x)] >= 0) throw fail("malformed tree");
+        at[size_t(x)] = slot;
+        Node& nd = e.nodes_[size_t(slot)];
+        if (left[size_t(x)] == -1) {
+          nd = {cond[size_t(x)], -1, -1, false};
+          continue;
+        }
+        if (split[size_t(x)] < 0 || size_t(split[size_t(x)]) >= e.features_) throw fail("split on a missing feature");
+        auto l = int32_t(e.nodes_.size());
+        e.nodes_.push_back({});
+        e.nodes_.push_back({});
+        Node& nd2 = e.nodes_[size_t(slot)];
+        nd2 = {cond[size_t(x)], split[size_t(x)], l, dflt[size_t(x)] != 0};
+        todo.push_back({left[size_t(x)], l});
+        todo.push_back({right[size_t(x)], l + 1});
+      }
+      e.roots_.push_back(root);
+    }
+  } catch (const Json::exception& ex) {
+    throw fail(ex.what());
+  } catch (const std::logic_error& ex) {  // stof/stoul
+    throw fail(ex.what());
+  }
+  return e;
+}
+
+float TreeEnsemble::predict(std::span<const float> row) const {
+  float sum = base_;
+  for (int32_t r : roots_) {
+    const Node* n = &nodes_[size_t(r)];
+    while (n->feature >= 0) {
+      float x = size_t(n->feature) < row.size() ? row[size_t(n->feature)] : NAN;
+      bool left = std::isnan(x) ? n->default_left : x < n->value;
+      n = &nodes_[size_t(n->left + (left ? 0 : 1))];
+    }
+    sum += n->value;
+  }
+  return sum;
+}
+
+}  // namespace dw

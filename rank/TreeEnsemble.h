@@ -1,0 +1,39 @@
+// A gradient-boosted tree ensemble read from XGBoost's JSON model format and evaluated here, so the
+// server needs no libxgboost (its OpenMP team per call costs more than our 300 rows: ranking.md §3).
+// tests/rank/TreeEnsembleTest checks it against XGBoost's own predictions.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+#include <vector>
+
+namespace dw {
+
+class TreeEnsemble {
+ public:
+  TreeEnsemble() = default;
+  // `json`: XGBoost's saved model (Booster.save_model("x.json") / XGBoosterSaveModel). Throws
+  // std::runtime_error on anything that is not a gbtree model over at most `max_features` inputs.
+  static TreeEnsemble from_xgboost_json(std::string_view json, size_t max_features);
+
+  // The raw margin for one row of features (NaN = missing, which follows each split's default).
+  float predict(std::span<const float> row) const;
+  size_t trees() const { return roots_.size(); }
+  size_t features() const { return features_; }
+  bool empty() const { return roots_.empty(); }
+
+ private:
+  struct Node {
+    float value;        // split threshold (go left when x < value), or the leaf's output
+    int32_t feature;    // -1 for a leaf
+    int32_t left;       // right = left + 1 (children are laid out as a pair)
+    bool default_left;
+  };
+  std::vector<Node> nodes_;
+  std::vector<int32_t> roots_;
+  float base_ = 0;
+  size_t features_ = 0;
+};
+
+}  // namespace dw

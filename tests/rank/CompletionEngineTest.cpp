@@ -1,0 +1,128 @@
+#include "rank/CompletionEngine.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "eval/EditorProtocol.h"
+#include "syntax/Extractor.h"
+
+namespace dw {
+namespace {
+namespace fs = std::filesystem;
+
+const TypeshedIndex& stubs() {
+  static TypeshedIndex t(TypeshedIndex::default_roots());
+  return t;
+}
+
+struct Project {
+  fs::path root = fs::temp_directory_path() / ("dw_engine_" + std::to_string(::getpid()));
+  ProjectIndex index;
+  Project() {
+    fs::remove_all(root);
+    write("pkg/__init__.py", "");
+    write("pkg/graph.py", "class Graph:\n    def add_edge(self, a, b):\n        self.count = 0\n");
+    write("pkg/other.py", "def f(conn):\n    conn.commit()\n    conn.rollback_all()\n");
+    index.build({root});
+  }
+  ~Project() {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+  void write(const std::string& rel, const std::string& text) {
+    fs::create_directories((root / rel).parent_path());
+    std::ofstream(root / rel) << text;
+  }
+};
+
+// Completes at the end of `before`, with `after` following the cursor, in file `rel` of the project.
+CompletionResult complete(Project& pj, const std::string& rel, const std::string& before, const std::string& after) {
+  Extractor ex(stubs());
+  std::string text = before + after;
+  auto p = predict_at_cursor(nullptr, ex, rel, before, WindowOptions{}, nullptr);
+  EXPECT_TRUE(p.has_value());
+  if (!p) return {};
+  CompletionEngine engine(stubs(), &pj.index, nullptr);
+  return engine.complete(*p, nullptr, DocumentView{(pj.root / rel).string(), text, before.size()}, RankerKind::Learned);
+}
+
+const MemberCandidate* find(const CompletionResult& r, const std::string& name) {
+  for (const auto& c : r.items)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+TEST(CompletionEngine, ProjectClassMembersThroughAnImport) {
+  Project pj;
+  auto r = complete(pj, "app.py", "from pkg.graph import Graph\ng = Graph()\ng.", "\nprint(1)\n");
+  EXPECT_EQ(r.cls, "pkg.graph.Graph");
+  const MemberCandidate* c = find(r, "add_edge");
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->sources & kFromProjectClass);
+  EXPECT_EQ(c->kind, MemberKind::Method);
+  EXPECT_NE(find(r, "count"), nullptr);
+  // The next line's first name is not taken for the member being typed.
+  EXPECT_EQ(find(r, "print"), nullptr);
+}
+
+TEST(CompletionEngine, SelfMembersFromTheLiveDocumentAndUsesElsewhere) {
+  Project pj;
+  std::string before =
+      "class Cache:\n    def __init__(self):\n        self.store = {}\n    def get(self, k):\n        return self.";
+  std::string after = "\n    def put(self, k, v):\n        self.store[k] = v\n        self.hits += 1\n";
+  auto r = complete(pj, "pkg/cache.py", before, after);
+  EXPECT_EQ(r.key, "self:pkg.cache.Cache");
+  ASSERT_NE(find(r, "store"), nullptr);
+  EXPECT_EQ(find(r, "store")->features[kInEnclosingClass], 1.0f);
+  EXPECT_GE(find(r, "store")->features[kFileKeyBefore], 1.0f);
+  EXPECT_GE(find(r, "store")->features[kFileKeyAfter], 1.0f);
+  ASSERT_NE(find(r, "hits"), nullptr);  // assigned after the cursor
+  EXPECT_EQ(find(r, "hits")->features[kFileKeyBefore], 0.0f);
+}
+
+TEST(CompletionEngine, ReceiverNamesUsedInOtherFilesAndNoLeakFromTheEditedFile) {
+  Project pj;
+  // conn.rollback_all is used in other.py: a candidate by receiver name, with its project count.
+  auto r = complete(pj, "pkg/new.py", "def g(conn):\n    conn.", "\n");
+  ASSERT_NE(find(r, "rollback_all"), nullptr);
+  EXPECT_TRUE(find(r, "rollback_all")->sources & kFromProjectUse);
+  EXPECT_EQ(find(r, "rollback_all")->features[kProjectKey], 1.0f);
+  // Editing other.py itself: its indexed copy is left out, so a name used only on the cut line is gone.
+  auto r2 = complete(pj, "pkg/other.py", "def f(conn):\n    conn.commit()\n    conn.", "\n");
+  EXPECT_EQ(find(r2, "rollback_all"), nullptr);
+  ASSERT_NE(find(r2, "commit"), nullptr);
+  EXPECT_EQ(find(r2, "commit")->features[kProjectKey], 0.0f);  // only this file uses it
+  EXPECT_EQ(find(r2, "commit")->features[kFileKeyBefore], 1.0f);
+}
+
+TEST(CompletionEngine, ModelOrderingKeepsTheEarlierList) {
+  Project pj;
+  Extractor ex(stubs());
+  std::string before = "import os\nos.path.";
+  auto p = predict_at_cursor(nullptr, ex, "x.py", before, WindowOptions{}, nullptr);
+  ASSERT_TRUE(p);
+  CompletionEngine engine(stubs(), &pj.index, nullptr);
+  auto legacy = engine.complete(*p, nullptr, DocumentView{"", before, before.size()}, RankerKind::Model);
+  ASSERT_NE(find(legacy, "join"), nullptr);
+  // No model: every name is unknown, public ones first in alphabetical order.
+  EXPECT_LT(legacy.items.front().name, legacy.items.back().name);
+  EXPECT_FALSE(engine.learned());
+}
+
+TEST(EditorProtocol, CutsTheLineAfterTheDotAndSpotsStores) {
+  auto cut = cut_at_site("a = 1\nx = obj.member(2)\ny\n", 1, 8);
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(cut->first, "a = 1\nx = obj.\ny\n");
+  EXPECT_EQ(cut->second, 14u);
+  EXPECT_FALSE(cut_at_site("x = obj .member\n", 0, 8));  // not right after the dot
+  EXPECT_TRUE(is_store("self.x = 1\n", 0, 5, 1));
+  EXPECT_TRUE(is_store("self.x += 1\n", 0, 5, 1));
+  EXPECT_TRUE(is_store("self.x: int = 1\n", 0, 5, 1));
+  EXPECT_FALSE(is_store("if self.x == 1:\n", 0, 8, 1));
+  EXPECT_FALSE(is_store("f(self.x)\n", 0, 7, 1));
+}
+
+}  // namespace
+}  // namespace dw
