@@ -94,7 +94,7 @@ void add_complete(CLI::App& app) {
     for (const auto& c : r.items)
       if (std::isfinite(value(c))) z += std::exp(value(c) - top);
     auto prob = [&](const MemberCandidate& c) { return std::isfinite(value(c)) ? std::exp(value(c) - top) / z : 0.0; };
-    const char* how = eo.ranker == RankerKind::Model ? "model ordering" : engine.learned() ? "learned ranker" : "heuristic (no .ranker.json)";
+    const char* how = eo.ranker == RankerKind::Model ? "model ordering" : engine.learned() ? "learned ranker" : "heuristic (no .dwr)";
     if (json) {
       nlohmann::json j = {{"receiver", p->ctx.receiver}, {"class", r.cls.empty() ? p->ctx.cls : r.cls},
                           {"key", r.key},          {"prefix", p->ctx.prefix},

@@ -251,7 +251,7 @@ void add_eval(CLI::App& app) {
       ->capture_default_str();
   auto& ed = editor_eval_args();
   cmd->add_option("--dump-features", ed.dump_features, "editor: write the learned ranker's training rows here");
-  cmd->add_option("--ranker-file", ed.ranker_file, "editor: the ranker (default: the model's .ranker.json)");
+  cmd->add_option("--ranker-file", ed.ranker_file, "editor: the ranker (default: the model's .dwr)");
   cmd->add_flag("--no-ranker", ed.no_ranker, "editor: leave the learned ranker out (candidates unranked)");
   cmd->add_flag("--no-index", ed.no_index, "editor: no project index (what it adds)");
   cmd->add_option("--max-projects", ed.max_projects, "editor: a stable sample of this many projects (0: all)");

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "model/ModelFile.h"
@@ -53,7 +54,11 @@ struct Scores {
   double rr = 0;
   nlohmann::json json() const {
     auto d = [&](double v) { return n ? v / double(n) : 0.0; };
-    return {{"sites", n}, {"in_list", d(double(listed))}, {"top1", d(double(top1))}, {"top5", d(double(top5))}, {"mrr", d(rr)}};
+    return {{"sites", n},
+            {"in_list", d(double(listed))},
+            {"top1", d(double(top1))},
+            {"top5", d(double(top5))},
+            {"mrr", d(rr)}};
   }
 };
 
@@ -148,13 +153,37 @@ double parity(const std::string& model_json, const TreeEnsemble& ours, const Mat
 
 const std::vector<std::pair<const char*, std::vector<Feature>>> kGroups = {
     {"model", {kLogit, kLogitGap, kModelRank, kModelProb, kModelTop}},
-    {"file", {kFileKeyBefore, kFileKeyAfter, kFileAnyBefore, kFileAnyAfter, kLinesSinceKey, kLinesSinceAny,
-              kFileKeyShare, kTransition}},
+    {"file",
+     {kFileKeyBefore, kFileKeyAfter, kFileAnyBefore, kFileAnyAfter, kLinesSinceKey, kLinesSinceAny, kFileKeyShare,
+      kTransition}},
     {"project", {kProjectKey, kProjectAny, kProjectKeyShare}},
     {"class", {kIsStub, kIsProjectMember, kMemberDepth, kKind, kInEnclosingClass, kClassKnown}},
     {"name", {kPrivate, kDunder, kNameLength}},
     {"context", {kReceiverKind, kCandidates}},
 };
+
+// An XGBoost JSON model, or the JSON ranker file that builds before the .dwr format wrote (the
+// XGBoost model under "xgboost", checked against our feature list and the model's fingerprint).
+std::pair<std::string, nlohmann::json> import_xgboost(const std::string& path, uint64_t fingerprint) {
+  using Json = nlohmann::json;
+  auto r = read_file(path, 256u << 20);
+  if (!r.error.empty()) throw std::runtime_error(path + ": " + r.error);
+  Json j = Json::parse(r.data, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw std::runtime_error(path + ": not JSON");
+  Json info = {{"imported_from", std::filesystem::path(path).filename().string()}};
+  if (j.value("format", "") != "dotwise-ranker") return {r.data, info};
+  const Json& feats = j.contains("features") ? j["features"] : Json();
+  bool same = feats.is_array() && feats.size() == kFeatureCount;
+  for (size_t i = 0; same && i < kFeatureCount; ++i)
+    same = feats[i].is_string() && feats[i].get<std::string>() == kFeatureNames[i];
+  if (!same) throw std::runtime_error(path + ": trained on another feature list");
+  if (j.value("model_fingerprint", "") != fmt::format("{:016x}", fingerprint))
+    throw std::runtime_error(path + ": trained for another model");
+  if (!j.contains("xgboost") || !j["xgboost"].is_object()) throw std::runtime_error(path + ": no xgboost model inside");
+  if (j.contains("info")) info["trained"] = j["info"];
+  return {j["xgboost"].dump(), info};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,11 +191,13 @@ int main(int argc, char** argv) {
   std::string train_path, valid_path, test_path, model_path, out;
   Params p;
   bool ablate = false, verbose = false;
-  app.add_option("--train", train_path, "Training rows (dotwise eval --protocol editor --dump-features)")->required();
-  app.add_option("--valid", valid_path, "Rows for early stopping")->required();
+  std::string xgb_json, import_path;
+  app.add_option("--train", train_path, "Training rows (dotwise eval --protocol editor --dump-features)");
+  app.add_option("--valid", valid_path, "Rows for early stopping");
   app.add_option("--test", test_path, "Rows to report on (never used for fitting or stopping)");
-  app.add_option("--model", model_path, "The .dwm the rows were computed with (its fingerprint goes in the file)")->required();
-  app.add_option("-o,--output", out, "The ranker file (default: MODEL's .ranker.json)");
+  app.add_option("--model", model_path, "The .dwm the rows were computed with (its fingerprint goes in the file)")
+      ->required();
+  app.add_option("-o,--output", out, "The ranker file (default: MODEL's .dwr)");
   app.add_option("--objective", p.objective, "rank:ndcg or rank:pairwise")
       ->check(CLI::IsMember({"rank:ndcg", "rank:pairwise", "rank:map"}))
       ->capture_default_str();
@@ -174,15 +205,33 @@ int main(int argc, char** argv) {
   app.add_option("--depth", p.depth, "Tree depth")->capture_default_str();
   app.add_option("--eta", p.eta, "Learning rate")->capture_default_str();
   app.add_option("--min-child-weight", p.min_child_weight)->capture_default_str();
-  app.add_option("--patience", p.patience, "Rounds without a better valid ndcg@5 before stopping")->capture_default_str();
+  app.add_option("--patience", p.patience, "Rounds without a better valid ndcg@5 before stopping")
+      ->capture_default_str();
   app.add_option("--threads", p.threads)->capture_default_str();
   app.add_flag("--ablate", ablate, "Also retrain with each feature group removed and report test scores");
   app.add_flag("-v,--verbose", verbose);
+  app.add_option("--xgboost-json", xgb_json, "Also write XGBoost's own JSON model here");
+  app.add_option("--import", import_path,
+                 "No training: write the ranker file from this XGBoost JSON model (or a format-1 "
+                 "dotwise-ranker JSON file) trained on rows of the same features")
+      ->excludes("--train", "--valid", "--test", "--ablate");
   CLI11_PARSE(app, argc, argv);
+  if (import_path.empty() && (train_path.empty() || valid_path.empty())) {
+    fmt::print(stderr, "dotwise-ranker: --train and --valid are required (or --import)\n");
+    return 2;
+  }
   try {
     auto t0 = std::chrono::steady_clock::now();
     ModelFile mf = ModelFile::open(model_path);
     if (out.empty()) out = ranker_path_for(model_path).string();
+    if (!import_path.empty()) {
+      auto [xgb, info] = import_xgboost(import_path, model_fingerprint(mf));
+      TreeEnsemble e = TreeEnsemble::from_xgboost_json(xgb, kFeatureCount);
+      write_file_atomic(out, ranker_file_bytes(e, model_fingerprint(mf), info.dump()));
+      if (!xgb_json.empty()) write_file_atomic(xgb_json, xgb);
+      fmt::print("{}\n", nlohmann::json{{"ranker", out}, {"trees", e.trees()}, {"imported_from", import_path}}.dump(2));
+      return 0;
+    }
     auto tr_g = read_feature_file(train_path), va_g = read_feature_file(valid_path);
     std::vector<FeatureGroup> te_g;
     if (!test_path.empty()) te_g = read_feature_file(test_path);
@@ -211,7 +260,9 @@ int main(int argc, char** argv) {
     nlohmann::json main_report;
     run(none, &js, main_report);
     info["result"] = main_report;
-    write_file_atomic(out, ranker_file_json(js, model_fingerprint(mf), info.dump()));
+    write_file_atomic(
+        out, ranker_file_bytes(TreeEnsemble::from_xgboost_json(js, kFeatureCount), model_fingerprint(mf), info.dump()));
+    if (!xgb_json.empty()) write_file_atomic(xgb_json, js);
     nlohmann::json report = {{"ranker", out}, {"full", main_report}};
     if (ablate)
       for (const auto& [name, feats] : kGroups) {

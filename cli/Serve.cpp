@@ -28,7 +28,7 @@ void add_serve(CLI::App& app) {
                   "Lines above the cursor parsed for context (plus the imports; 0: all)")
       ->capture_default_str();
   cmd->add_option("--stubs", stubs, "Extra directory of .pyi stubs (searched before typeshed)");
-  cmd->add_option("--ranker", ranker, "learned (the model's .ranker.json over project-aware candidates) or model")
+  cmd->add_option("--ranker", ranker, "learned (the model's .dwr over project-aware candidates) or model")
       ->check(CLI::IsMember({"learned", "model"}))
       ->capture_default_str();
   cmd->add_flag("--no-index", no_index, "Do not index the workspace folders");

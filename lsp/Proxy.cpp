@@ -1,11 +1,13 @@
 // Proxy mode: the editor <-> dotwise <-> upstream server. Messages pass untouched except for the
-// capabilities merge, completion re-ranking, completionItem/resolve (our label/sort fields are
+// capabilities merge, completion (the upstream's list merged with our own candidates, lsp/Merge.h;
+// under the model ordering only re-ranked), completionItem/resolve (our label/sort fields are
 // restored around it) and upstream->client request ids (renumbered so they never clash with ours).
 #include <fmt/format.h>
 #include <signal.h>
 
 #include <chrono>
 
+#include "lsp/Merge.h"
 #include "lsp/Server.h"
 #include "support/Clock.h"
 
@@ -94,6 +96,8 @@ void Server::from_client(Json msg) {
     if (method == "exit") exit_ = true;
     if (method == "workspace/didChangeConfiguration")
       if (const Json* s = find_path(msg, {"params", "settings"})) apply_settings(*s);
+    if (method == "textDocument/didSave") on_did_save(msg);
+    if (method == "workspace/didChangeWatchedFiles") on_did_change_watched_files(msg);
     to_upstream(msg);
     return;
   }
@@ -111,6 +115,7 @@ void Server::from_client(Json msg) {
     else
       ensure_model();
     initialized_ = true;
+    start_index(init_params_);  // no $/progress of ours: the editor's progress belongs to the upstream
   } else if (method == "shutdown") {
     shutdown_ = true;
   } else if (method == "completionItem/resolve" && msg.contains("params") && msg["params"].is_object()) {
@@ -123,8 +128,12 @@ void Server::from_client(Json msg) {
   to_upstream(msg);  // first: the upstream works while we run the model
   if (method == "textDocument/completion") {
     try {
-      if (auto pr = predict_at(msg.value("params", Json::object())))
+      const Json params = msg.value("params", Json::object());
+      if (auto pr = predict_at(params)) {
+        if (auto ours = own_candidates(params, *pr))
+          p.ours = std::make_shared<const std::vector<OwnCandidate>>(std::move(*ours));
         p.prediction = std::make_shared<const Prediction>(std::move(*pr));
+      }
     } catch (const std::exception& e) {
       log(std::string("completion context: ") + e.what());
     }
@@ -233,13 +242,27 @@ void Server::from_upstream(Json msg, SteadyTime read_at, double read_cpu) {
   }
   Pending p = std::move(it->second);
   pending_.erase(it);
-  const bool reranked = p.method == "textDocument/completion" && p.prediction && msg.contains("result");
+  const bool completion = p.method == "textDocument/completion";
+  // An upstream that failed (other than by the editor's cancel or an edit) leaves our own list.
+  if (completion && p.ours && msg.contains("error")) {
+    int code = msg["error"].is_object() ? msg["error"].value("code", 0) : 0;
+    if (code != kRequestCancelled && code != kContentModified) {
+      log("the upstream's completion failed (" + msg["error"].dump() + "): our own list is sent");
+      msg.erase("error");
+      msg["result"] = nullptr;
+    }
+  }
+  const bool merged = completion && p.ours && msg.contains("result");
+  const bool reranked = merged || (completion && p.prediction && msg.contains("result"));
   if (p.method == "initialize") {
     init_id_.reset();
     if (msg.contains("result")) merge_capabilities(msg["result"]);
   } else if (reranked) {
     try {
-      rerank(msg["result"], *p.prediction);
+      if (merged)
+        merge_completion(msg["result"], *p.ours, settings_.merge, settings_.rank);
+      else
+        rerank(msg["result"], *p.prediction);
     } catch (const std::exception& e) {
       log(std::string("re-ranking: ") + e.what());
     }

@@ -9,6 +9,7 @@
 // Threads: the main thread reads the editor; in proxy mode one more thread reads the upstream. `mu_`
 // guards everything both touch. Method handlers live in lsp/methods/, one file per area.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <list>
@@ -20,8 +21,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <atomic>
 
 #include "index/ProjectIndex.h"
 #include "lsp/Documents.h"
@@ -65,7 +64,7 @@ class Server {
   std::unique_ptr<Predictor> predictor_;
   std::list<std::pair<std::string, WindowCache>> windows_;  // per document, most recent first
   std::string loaded_model_;
-  TreeEnsemble ranker_;  // the model's companion .ranker.json; empty when there is none
+  TreeEnsemble ranker_;  // the model's companion .dwr; empty when there is none
   std::unique_ptr<CompletionEngine> engine_;
 
   // The project index, built and updated on its own thread (methods/Workspace.cpp). `index_jobs_`:
@@ -95,8 +94,9 @@ class Server {
   struct Pending {               // a client request the upstream has not answered yet
     Json id;
     std::string method;
-    std::shared_ptr<const Prediction> prediction;  // completion at a member access
-    Json sent_item;                                // completionItem/resolve: the item as ranked
+    std::shared_ptr<const Prediction> prediction;           // completion at a member access
+    std::shared_ptr<const std::vector<OwnCandidate>> ours;  // and our own list there, to merge
+    Json sent_item;                                         // completionItem/resolve: the item as ranked
   };
   std::unordered_map<std::string, Pending> pending_;
   struct Reverse {
@@ -147,6 +147,10 @@ class Server {
   std::optional<Prediction> predict_at(const Json& params);
   WindowCache& window_cache(const std::string& uri);
   Json standalone_completion(const Json& params);
+  // The engine at the cursor (nullopt: no such document or engine), and its list as ours to merge
+  // (nullopt also under the model ordering, which only re-ranks an upstream's list).
+  std::optional<CompletionResult> engine_complete(const Json& params, const Prediction& p);
+  std::optional<std::vector<OwnCandidate>> own_candidates(const Json& params, const Prediction& p);
   void on_completion(const Json& msg);
   void rerank(Json& result, const Prediction& p);
 

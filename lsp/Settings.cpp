@@ -33,6 +33,10 @@ std::string Settings::apply(const Json& in) {
     index_limits.max_files = it->get<size_t>();
   if (auto it = j.find("maxDocumentBytes"); it != j.end() && want("maxDocumentBytes", it->is_number_unsigned()))
     max_document = it->get<size_t>();
+  if (auto it = j.find("proxyAdd"); it != j.end() && want("proxyAdd", it->is_number_unsigned()))
+    merge.add = it->get<size_t>();
+  if (auto it = j.find("upstreamBonus"); it != j.end() && want("upstreamBonus", it->is_number()))
+    merge.upstream_bonus = it->get<float>();
   return err;
 }
 

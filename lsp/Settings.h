@@ -1,13 +1,15 @@
 // What the editor can configure, from `initializationOptions`, `workspace/configuration` (section
 // "dotwise") or `workspace/didChangeConfiguration`: {"model": PATH, "stars": N, "enable": BOOL,
 // "starInLabel": BOOL, "lookback": N, "contextLines": N, "ranker": "learned"|"model", "index": BOOL,
-// "indexMaxFiles": N, "maxDocumentBytes": N}. Keys may sit at the top level or under "dotwise".
+// "indexMaxFiles": N, "maxDocumentBytes": N, "proxyAdd": N, "upstreamBonus": X}. Keys may sit at the top
+// level or under "dotwise".
 #pragma once
 #include <filesystem>
 #include <string>
 
 #include "index/ProjectFiles.h"
 #include "lsp/Documents.h"
+#include "lsp/Merge.h"
 #include "lsp/Protocol.h"
 #include "lsp/Ranking.h"
 #include "rank/CompletionEngine.h"
@@ -22,12 +24,13 @@ struct Settings {
   RankOptions rank;
   PredictorOptions predictor;
   WindowOptions window;
-  // The learned ranker (the model's companion .ranker.json) over project-aware candidates, or the
+  // The learned ranker (the model's companion .dwr) over project-aware candidates, or the
   // model ordering of stub/file candidates that came before it.
   RankerKind ranker = RankerKind::Learned;
   bool index = true;  // index the workspace folders for project classes, modules and uses
   IndexLimits index_limits;
   size_t max_document = Documents::kDefaultMaxText;  // bytes; a larger document gets no completions
+  MergeOptions merge;                                // proxy: how the upstream's list and ours are merged (lsp/Merge.h)
   // Applies the keys present in `j`; returns "" or what was wrong (wrong keys are ignored, not fatal).
   std::string apply(const Json& j);
 };

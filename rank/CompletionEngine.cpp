@@ -38,7 +38,8 @@ struct Gather {
       items.back().name = std::string(name);
       auto& f = items.back().features;
       f.fill(0.0f);
-      for (size_t k : {kLogit, kLogitGap, kModelRank, kModelProb, kMemberDepth, kLinesSinceKey, kLinesSinceAny}) f[k] = NAN;
+      for (size_t k : {kLogit, kLogitGap, kModelRank, kModelProb, kMemberDepth, kLinesSinceKey, kLinesSinceAny})
+        f[k] = NAN;
     }
     items[it->second].sources |= source;
     return items[it->second];
@@ -56,7 +57,47 @@ float heuristic_score(const MemberCandidate& c) {
   return s;
 }
 
+bool top_level_start(std::string_view t, size_t at) {
+  return at < t.size() && (std::isalpha(static_cast<unsigned char>(t[at])) || t[at] == '_' || t[at] == '@');
+}
 }  // namespace
+
+std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_t* mark_at) {
+  size_t begin = 0, end = text.size();
+  if (mark > kScanBefore) {
+    // A line start kScanBefore back, or earlier the top-level statement holding the cursor (so the
+    // class around `self.` keeps its header), if that is within twice the distance.
+    begin = text.rfind('\n', mark - kScanBefore);
+    begin = begin == std::string_view::npos ? 0 : begin + 1;
+    for (size_t at = mark; at > 0 && mark - at < 2 * kScanBefore;) {
+      size_t nl = text.rfind('\n', at - 1);
+      size_t ls = nl == std::string_view::npos ? 0 : nl + 1;
+      if (top_level_start(text, ls)) {
+        begin = std::min(begin, ls);
+        break;
+      }
+      if (nl == std::string_view::npos) break;
+      at = nl;
+    }
+  }
+  if (cursor + kScanAfter < text.size()) {
+    end = text.find('\n', cursor + kScanAfter);
+    if (end == std::string_view::npos) end = text.size();
+  }
+  std::string out;
+  // The imports above the window: receivers' modules and project classes come from them.
+  for (size_t at = 0; at < begin;) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos || nl > begin) nl = begin;
+    auto l = text.substr(at, nl - at);
+    if (l.starts_with("import ") || l.starts_with("from ")) out.append(l).push_back('\n');
+    at = nl + 1;
+  }
+  out.append(text.substr(begin, mark - begin));
+  *mark_at = out.size();
+  out.append(kCursorMark).append(text.substr(cursor, end - cursor));
+  return out;
+}
 
 std::vector<size_t> model_order(const std::vector<std::string>& names, const std::vector<float>& logits,
                                 double private_confidence) {
@@ -142,17 +183,16 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
   const auto& ctx = p.ctx;
   CompletionResult r;
 
-  // The document as it is, with a mark at the cursor (replacing any typed prefix).
+  // The document around the cursor, with a mark at the cursor (replacing any typed prefix).
   const size_t cur = std::min(doc.cursor, doc.text.size());
   const size_t mark = cur >= ctx.prefix.size() ? cur - ctx.prefix.size() : cur;
-  std::string text;
-  text.reserve(doc.text.size() + kCursorMark.size());
-  text.append(doc.text.substr(0, mark)).append(kCursorMark).append(doc.text.substr(cur));
+  size_t mark_at = 0;
+  std::string text = scan_window(doc.text, mark, cur, &mark_at);
   bool pkg = false;
   std::string module = index_ ? index_->module_for(doc.path, &pkg)
                               : module_name_of(std::filesystem::path(doc.path).filename().generic_string(), &pkg);
   ModuleScan scan = scan_source(text, module, pkg);
-  const auto line = uint32_t(std::count(doc.text.begin(), doc.text.begin() + long(mark), '\n'));
+  const auto line = uint32_t(std::count(text.begin(), text.begin() + long(mark_at), '\n'));
   const bool self_recv = ctx.receiver == "self" || ctx.receiver == "cls";
   const std::string here = enclosing_class(scan, line);
   r.key = receiver_key(ctx.receiver, self_recv ? here : std::string(), scan.imports);
@@ -213,8 +253,10 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
     if (!found && index_) {
       std::string pc = ctx.cls.empty() ? std::string() : index_->resolve_class(ctx.cls, module);
       std::string pm = pc.empty() ? index_->resolve_module(ctx.cls.empty() ? r.key : ctx.cls) : std::string();
-      if (!pc.empty()) project_class(pc), r.cls = pc;
-      else if (!pm.empty()) project_module(pm), r.cls = pm, module_recv = true;
+      if (!pc.empty())
+        project_class(pc), r.cls = pc;
+      else if (!pm.empty())
+        project_module(pm), r.cls = pm, module_recv = true;
     }
   }
   const bool class_known = !g.items.empty();
@@ -271,8 +313,7 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
       return double((c.sources & (kFromStub | kFromProjectClass | kFromFileUse)) ? 1e6 : 0) + f[kProjectKey] * 1e3 +
              f[kFileAnyBefore] + f[kFileAnyAfter] + ((c.sources & kFromModel) ? 1e2 : 0);
     };
-    std::stable_sort(g.items.begin(), g.items.end(),
-                     [&](const auto& a, const auto& b) { return prior(a) > prior(b); });
+    std::stable_sort(g.items.begin(), g.items.end(), [&](const auto& a, const auto& b) { return prior(a) > prior(b); });
     r.dropped = g.items.size() - opt_.max_candidates;
     g.items.resize(opt_.max_candidates);
   }
@@ -294,7 +335,8 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
   double z = 0;
   std::vector<float> known;
   for (const auto& c : g.items)
-    if (std::isfinite(c.features[kLogit])) z += std::exp(double(c.features[kLogit] - best)), known.push_back(c.features[kLogit]);
+    if (std::isfinite(c.features[kLogit]))
+      z += std::exp(double(c.features[kLogit] - best)), known.push_back(c.features[kLogit]);
   std::sort(known.begin(), known.end(), std::greater<>());
   for (size_t i = 0; i < g.items.size(); ++i) {
     auto& c = g.items[i];

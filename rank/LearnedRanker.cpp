@@ -2,13 +2,30 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
+#include <cstring>
 
 #include "rank/Features.h"
 #include "support/FileIO.h"
 #include "support/Hash.h"
 
 namespace dw {
+namespace {
+constexpr char kMagic[8] = {'D', 'W', 'R', 'A', 'N', 'K', '0', '1'};
+
+std::string feature_list() {
+  std::string s;
+  for (auto n : kFeatureNames) s += std::string(s.empty() ? "" : "\n") + n;
+  return s;
+}
+template <class T>
+void put(std::string& out, T v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+void put_str(std::string& out, std::string_view s) {
+  put(out, uint32_t(s.size()));
+  out.append(s);
+}
+}  // namespace
 
 uint64_t model_fingerprint(const ModelFile& m) {
   const auto& c = m.config();
@@ -19,46 +36,62 @@ uint64_t model_fingerprint(const ModelFile& m) {
 
 std::filesystem::path ranker_path_for(const std::filesystem::path& model) {
   auto p = model;
-  p.replace_extension(".ranker.json");
+  p.replace_extension(".dwr");
   return p;
 }
 
-TreeEnsemble load_ranker(const std::filesystem::path& p, const ModelFile* model) {
-  using Json = nlohmann::json;
-  auto r = read_file(p, 256u << 20);
+std::string ranker_file_bytes(const TreeEnsemble& trees, uint64_t fingerprint, const std::string& info_json) {
+  std::string out(kMagic, 8);
+  put(out, kRankerFormatVersion);
+  put(out, uint32_t(kFeatureCount));
+  put_str(out, feature_list());
+  put(out, fingerprint);
+  put_str(out, info_json);
+  put_str(out, trees.to_bytes());
+  put(out, hash64(out));
+  return out;
+}
+
+TreeEnsemble load_ranker(const std::filesystem::path& p, const ModelFile* model, std::string* info_json) {
+  auto r = read_file(p, 64u << 20);
   auto fail = [&](const std::string& why) { return std::runtime_error(p.string() + ": " + why); };
   if (!r.error.empty()) throw fail(r.error);
-  Json j = Json::parse(r.data, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("format", "") != "dotwise-ranker") throw fail("not a dotwise ranker file");
-  if (j.value("version", 0) != kRankerFormatVersion)
-    throw fail(fmt::format("ranker format {} (this build reads {})", j.value("version", 0), kRankerFormatVersion));
-  const Json& feats = j.contains("features") ? j["features"] : Json();
-  bool same = feats.is_array() && feats.size() == kFeatureCount;
-  for (size_t i = 0; same && i < kFeatureCount; ++i) same = feats[i].is_string() && feats[i].get<std::string>() == kFeatureNames[i];
-  if (!same) throw fail("trained on another feature list");
-  if (model) {
-    std::string want = fmt::format("{:016x}", model_fingerprint(*model));
-    if (j.value("model_fingerprint", "") != want) throw fail("trained for another model (vocabulary or architecture differ)");
-  }
-  if (!j.contains("xgboost") || !j["xgboost"].is_object()) throw fail("no xgboost model inside");
+  std::string_view d = r.data;
+  if (d.size() < 8 + 4 + 4 + 8 || std::memcmp(d.data(), kMagic, 8) != 0) throw fail("not a dotwise ranker file");
+  uint64_t sum;
+  std::memcpy(&sum, d.data() + d.size() - 8, 8);
+  if (hash64(d.substr(0, d.size() - 8)) != sum) throw fail("checksum mismatch (truncated or corrupted)");
+  d = d.substr(8, d.size() - 16);
+  auto take32 = [&]() {
+    if (d.size() < 4) throw fail("truncated");
+    uint32_t v;
+    std::memcpy(&v, d.data(), 4);
+    d.remove_prefix(4);
+    return v;
+  };
+  auto take_str = [&]() {
+    uint32_t n = take32();
+    if (n > d.size()) throw fail("truncated");
+    auto s = d.substr(0, n);
+    d.remove_prefix(n);
+    return s;
+  };
+  if (uint32_t v = take32(); v != kRankerFormatVersion)
+    throw fail(fmt::format("ranker format {} (this build reads {})", v, kRankerFormatVersion));
+  if (take32() != kFeatureCount || take_str() != feature_list()) throw fail("trained on another feature list");
+  if (d.size() < 8) throw fail("truncated");
+  uint64_t fp;
+  std::memcpy(&fp, d.data(), 8);
+  d.remove_prefix(8);
+  if (model && fp != model_fingerprint(*model))
+    throw fail("trained for another model (vocabulary or architecture differ)");
+  auto info = take_str();
+  if (info_json) *info_json = std::string(info);
   try {
-    return TreeEnsemble::from_xgboost_json(j["xgboost"].dump(), kFeatureCount);
+    return TreeEnsemble::from_bytes(take_str(), kFeatureCount);
   } catch (const std::runtime_error& e) {
     throw fail(e.what());
   }
-}
-
-std::string ranker_file_json(const std::string& xgboost_json, uint64_t fingerprint, const std::string& info_json) {
-  using Json = nlohmann::json;
-  Json j;
-  j["format"] = "dotwise-ranker";
-  j["version"] = kRankerFormatVersion;
-  j["features"] = Json::array();
-  for (auto n : kFeatureNames) j["features"].push_back(n);
-  j["model_fingerprint"] = fmt::format("{:016x}", fingerprint);
-  j["info"] = Json::parse(info_json, nullptr, false);
-  j["xgboost"] = Json::parse(xgboost_json);
-  return j.dump();
 }
 
 }  // namespace dw

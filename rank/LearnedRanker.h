@@ -1,7 +1,9 @@
-// The learned ranker's file: a versioned companion of the model (`M.ranker.json` beside `M.dwm`),
-// holding XGBoost's own JSON model plus what it was trained against — the feature list
-// (rank/Features.h, by name and order) and the model's vocabulary fingerprint (the logits it reads
-// depend on the model). The loader refuses a file that does not match either.
+// The learned ranker's file: a versioned companion of the model (`M.dwr` beside `M.dwm`):
+//   "DWRANK01"  u32 format version  u32 feature count  the feature names ('\n'-joined, u32 length)
+//   u64 model fingerprint  u32 length + info JSON (how it was trained)  u32 length + the trees
+//   (TreeEnsemble::to_bytes)  u64 hash64 of every byte before it
+// The loader refuses a file whose checksum, version, feature list (rank/Features.h, by name and
+// order) or model fingerprint (the logits it reads depend on the model) does not match.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -13,18 +15,17 @@
 
 namespace dw {
 
-inline constexpr int kRankerFormatVersion = 1;
+inline constexpr uint32_t kRankerFormatVersion = 1;
 
 // hash64 over the vocabulary's tokens and the architecture: a ranker is trained for one model family.
 uint64_t model_fingerprint(const ModelFile& m);
 
-// The companion path of a model file: "x/default.dwm" -> "x/default.ranker.json".
+// The companion path of a model file: "x/default.dwm" -> "x/default.dwr".
 std::filesystem::path ranker_path_for(const std::filesystem::path& model);
 
-// Throws std::runtime_error naming what is wrong (missing, malformed, other features, other model).
-TreeEnsemble load_ranker(const std::filesystem::path& p, const ModelFile* model);
+// Throws std::runtime_error naming what is wrong (missing, truncated, corrupt, other features, other model).
+TreeEnsemble load_ranker(const std::filesystem::path& p, const ModelFile* model, std::string* info_json = nullptr);
 
-// Wraps XGBoost's JSON model with the header load_ranker checks; `info` is free-form (training facts).
-std::string ranker_file_json(const std::string& xgboost_json, uint64_t fingerprint, const std::string& info_json);
+std::string ranker_file_bytes(const TreeEnsemble& trees, uint64_t fingerprint, const std::string& info_json);
 
 }  // namespace dw

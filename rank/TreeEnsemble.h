@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,11 @@ class TreeEnsemble {
   // std::runtime_error on anything that is not a gbtree model over at most `max_features` inputs.
   static TreeEnsemble from_xgboost_json(std::string_view json, size_t max_features);
 
+  // Our own compact encoding (the server loads this, never the JSON: parsing XGBoost's JSON costs
+  // ~10x its size in memory). from_bytes throws std::runtime_error on anything inconsistent.
+  std::string to_bytes() const;
+  static TreeEnsemble from_bytes(std::string_view bytes, size_t max_features);
+
   // The raw margin for one row of features (NaN = missing, which follows each split's default).
   float predict(std::span<const float> row) const;
   size_t trees() const { return roots_.size(); }
@@ -25,9 +31,9 @@ class TreeEnsemble {
 
  private:
   struct Node {
-    float value;        // split threshold (go left when x < value), or the leaf's output
-    int32_t feature;    // -1 for a leaf
-    int32_t left;       // right = left + 1 (children are laid out as a pair)
+    float value;      // split threshold (go left when x < value), or the leaf's output
+    int32_t feature;  // -1 for a leaf
+    int32_t left;     // right = left + 1 (children are laid out as a pair)
     bool default_left;
   };
   std::vector<Node> nodes_;

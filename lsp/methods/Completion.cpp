@@ -59,54 +59,68 @@ void Server::rerank(Json& result, const Prediction& p) {
 namespace {
 int lsp_kind(MemberKind k) {
   switch (k) {
-    case MemberKind::Method: return 2;
-    case MemberKind::Function: return 3;
-    case MemberKind::Variable: return 6;
-    case MemberKind::Class: return 7;
-    case MemberKind::Module: return 9;
-    case MemberKind::Property: return 10;
-    default: return 5;  // Field
+    case MemberKind::Method:
+      return 2;
+    case MemberKind::Function:
+      return 3;
+    case MemberKind::Variable:
+      return 6;
+    case MemberKind::Class:
+      return 7;
+    case MemberKind::Module:
+      return 9;
+    case MemberKind::Property:
+      return 10;
+    default:
+      return 5;  // Field
   }
 }
 std::string uri_file(const std::string& uri) { return uri.starts_with("file://") ? uri.substr(7) : std::string(); }
 }  // namespace
 
+std::optional<CompletionResult> Server::engine_complete(const Json& params, const Prediction& p) {
+  const std::string uri = string_at(params, {"textDocument", "uri"});
+  Document* d = docs_.get(uri);
+  const Json* pos = find_path(params, {"position"});
+  if (!d || !engine_ || !pos || !pos->is_object()) return std::nullopt;
+  std::string text = docs_.cells_before(uri);  // a notebook cell sees the code cells above it
+  const size_t at = text.size() + byte_offset(*d, pos->value("line", int64_t(0)), pos->value("character", int64_t(0)));
+  text += d->text;
+  const auto t0 = std::chrono::steady_clock::now();
+  CompletionResult r = engine_->complete(p, predictor_.get(), DocumentView{uri_file(uri), text, at});
+  if (opt_.trace)
+    log(
+        fmt::format("completion {}. (key {}, class {}): window {:.3f} ms, context {:.3f} ms, model {:.3f} ms, "
+                    "scan {:.3f} ms, features {:.3f} ms, rank {:.3f} ms, total engine {:.3f} ms ({} items, {} dropped)",
+                    p.ctx.receiver, r.key, r.cls, p.window_ms, p.context_ms, p.model_ms, r.scan_ms, r.features_ms,
+                    r.rank_ms, ms_since(t0), r.items.size(), r.dropped));
+  return r;
+}
+
+std::optional<std::vector<OwnCandidate>> Server::own_candidates(const Json& params, const Prediction& p) {
+  if (settings_.ranker == RankerKind::Model) return std::nullopt;  // the model ordering re-ranks only
+  auto r = engine_complete(params, p);
+  if (!r) return std::nullopt;
+  std::vector<OwnCandidate> out;
+  out.reserve(r->items.size());
+  for (const auto& c : r->items) out.push_back({c.name, c.score, lsp_kind(c.kind)});
+  return out;
+}
+
 Json Server::standalone_completion(const Json& params) {
   auto p = predict_at(params);
   Json list = {{"isIncomplete", false}, {"items", Json::array()}};
   if (!p) return list;
-  const std::string uri = string_at(params, {"textDocument", "uri"});
-  Document* d = docs_.get(uri);
-  if (!d || !engine_) return list;
-  const Json& pos = params["position"];
-  std::string text = docs_.cells_before(uri);
-  const size_t at = text.size() + byte_offset(*d, pos.value("line", int64_t(0)), pos.value("character", int64_t(0)));
-  text += d->text;
-  const auto t0 = std::chrono::steady_clock::now();
-  CompletionResult r = engine_->complete(*p, predictor_.get(), DocumentView{uri_file(uri), text, at});
   if (settings_.ranker == RankerKind::Model) {
     // The model ordering: the list and the logits go through the same re-ranking as a proxy's list.
-    for (const auto& c : r.items) list["items"].push_back({{"label", c.name}, {"kind", 5}, {"filterText", c.name}});
+    auto r = engine_complete(params, *p);
+    if (!r) return list;
+    for (const auto& c : r->items) list["items"].push_back({{"label", c.name}, {"kind", 5}, {"filterText", c.name}});
     rerank(list, *p);
     return list;
   }
-  // Learned order: a softmax of the ranker's margins for the ★ percentages.
-  std::vector<Ranked> order;
-  double z = 0, top = r.items.empty() ? 0 : r.items.front().score;
-  for (const auto& c : r.items) z += std::exp(double(c.score) - top);
-  for (size_t i = 0; i < r.items.size(); ++i) {
-    const auto& c = r.items[i];
-    list["items"].push_back({{"label", c.name}, {"kind", lsp_kind(c.kind)}, {"filterText", c.name}});
-    bool star = int(i) < settings_.rank.stars;
-    order.push_back({i, std::exp(double(c.score) - top) / z, true, star, 0});
-  }
-  apply_ranking(list["items"], order, settings_.rank);
-  if (opt_.trace)
-    log(fmt::format("completion {}. (key {}, class {}): window {:.3f} ms, context {:.3f} ms, model {:.3f} ms, "
-                    "scan {:.3f} ms, features {:.3f} ms, rank {:.3f} ms, total engine {:.3f} ms ({} items, {} dropped)",
-                    p->ctx.receiver, r.key, r.cls, p->window_ms, p->context_ms, p->model_ms, r.scan_ms, r.features_ms,
-                    r.rank_ms, ms_since(t0), r.items.size(), r.dropped));
-  return list;
+  auto ours = own_candidates(params, *p);
+  return ours ? own_completion_list(*ours, settings_.rank) : list;
 }
 
 void Server::on_completion(const Json& msg) {

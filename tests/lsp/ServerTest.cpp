@@ -7,11 +7,12 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 
-#include "rank/ContextWindow.h"
 #include "lsp/Documents.h"
-#include "rank/Predictor.h"
 #include "lsp/Ranking.h"
+#include "rank/ContextWindow.h"
+#include "rank/Predictor.h"
 #include "tests/lsp/LspClient.h"
 
 namespace dw::lsp::test {
@@ -34,8 +35,8 @@ class ServerTest : public ::testing::Test {
     return a;
   }
   // The model ordering (--ranker model): what the order tests below check against the logits.
-  std::vector<std::string> serve_model_order() {
-    auto a = serve();
+  std::vector<std::string> serve_model_order(std::vector<std::string> upstream = {}) {
+    auto a = serve(std::move(upstream));
     a.insert(a.begin() + 2, {"--ranker", "model"});
     return a;
   }
@@ -226,9 +227,12 @@ TEST(TransportTest, OversizedMessageIsSkipped) {
 
 class ProxyTest : public ServerTest {
  protected:
-  std::vector<std::string> fake() {
-    return serve({"python3", std::string(DOTWISE_SOURCE_DIR) + "/tests/lsp/fake_upstream.py"});
+  std::vector<std::string> fake_upstream() {
+    return {"python3", std::string(DOTWISE_SOURCE_DIR) + "/tests/lsp/fake_upstream.py"};
   }
+  std::vector<std::string> fake() { return serve(fake_upstream()); }
+  // Under the model ordering the proxy only re-ranks the upstream's list (what the order checks need).
+  std::vector<std::string> fake_model_order() { return serve_model_order(fake_upstream()); }
   // A real upstream server in front of which the proxy must re-rank: its list holds `join` for
   // `os.path.`, and the editor gets it in the model's order.
   void expect_real_upstream_reranked(Client& c) {
@@ -253,7 +257,7 @@ class ProxyTest : public ServerTest {
 };
 
 TEST_F(ProxyTest, ReranksUpstreamListAndKeepsUnknownOrder) {
-  Client c(fake());
+  Client c(fake_model_order());
   auto init = c.initialize();
   auto trig = init["result"]["capabilities"]["completionProvider"]["triggerCharacters"];
   EXPECT_EQ(trig, Json::array({"[", "."}));
@@ -321,28 +325,63 @@ TEST_F(ProxyTest, UpstreamCrashIsSurvived) {
   // the notebook as a notebook, its cells inside it (not as loose files)
   EXPECT_EQ(st["result"]["notebooks"],
             Json::parse(R"([["file:///n.ipynb", ["file:///n.ipynb#c1", "file:///n.ipynb#c2"]]])"));
-  auto items = items_of(c.complete("file:///q.py", 1, 8));
-  EXPECT_EQ(items.size(), 10u);
+  auto names = labels(items_of(c.complete("file:///q.py", 1, 8)));
+  for (auto n : {"zeros", "mystery_one", "__init__", "append"})  // the restarted upstream's list, merged
+    EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
+  c.shutdown_and_exit();
+}
+
+// The default proxy: the upstream's list merged with our own candidates. Every upstream item stays;
+// ours that it lacks (os.path's own members: the fake lists other names) are added, marked dotwise.
+TEST_F(ProxyTest, MergesOurCandidatesIntoTheUpstreamList) {
+  Client c(fake());
+  c.initialize();
+  c.open("file:///m.py", "import os\ns = os.getcwd()\nos.path.\n");
+  auto items = items_of(c.complete("file:///m.py", 2, 8));
+  auto names = labels(items);
+  for (const char* n :
+       {"zeros", "count", "mystery_one", "join", "upper", "_private", "exists", "mystery_two", "__init__", "append"})
+    EXPECT_EQ(std::count(names.begin(), names.end(), n), 1) << n;
+  int ours = 0;
+  for (const auto& it : items)
+    if (it.value("detail", "") == "dotwise") {
+      ++ours;
+      EXPECT_EQ(it["insertText"], it["filterText"]);  // the fake's items have no textEdit
+    }
+  EXPECT_GT(ours, 0);
+  EXPECT_NE(std::find(names.begin(), names.end(), "abspath"), names.end());  // a stub member the fake lacks
+  std::vector<std::string> sorts;
+  for (const auto& it : items) sorts.push_back(it["sortText"]);
+  EXPECT_TRUE(std::is_sorted(sorts.begin(), sorts.end()));
+  EXPECT_EQ(std::set<std::string>(sorts.begin(), sorts.end()).size(), sorts.size());
+  // An upstream that fails leaves our own list (the fake fails on documents named *error*).
+  c.open("file:///error.py", "import os\nos.path.\n");
+  auto r = c.complete("file:///error.py", 1, 8);
+  ASSERT_TRUE(r.contains("result")) << r.dump();
+  auto own = labels(items_of(r));
+  EXPECT_NE(std::find(own.begin(), own.end(), "join"), own.end());
+  EXPECT_EQ(std::find(own.begin(), own.end(), "mystery_one"), own.end());
   c.shutdown_and_exit();
 }
 
 TEST_F(ProxyTest, RealPyright) {
-  std::string pyright = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/.bin/pyright-langserver";
+  // Real pyright: node_modules/.bin/pyright-langserver is basedpyright's (both packages install it).
+  std::string pyright = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/pyright/langserver.index.js";
   if (!fs::exists(pyright)) GTEST_SKIP() << "pyright not installed (scripts/setup.sh)";
-  Client c(serve({pyright, "--stdio"}));
+  Client c(serve_model_order({"node", pyright, "--stdio"}));
   expect_real_upstream_reranked(c);
 }
 
 TEST_F(ProxyTest, RealBasedpyright) {
   std::string based = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/.bin/basedpyright-langserver";
   if (!fs::exists(based)) GTEST_SKIP() << "basedpyright not installed (scripts/setup.sh)";
-  Client c(serve({based, "--stdio"}));
+  Client c(serve_model_order({based, "--stdio"}));
   expect_real_upstream_reranked(c);
 }
 
 TEST_F(ProxyTest, RealPylsp) {
   if (std::system("pylsp --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "pylsp not installed (scripts/setup.sh)";
-  Client c(serve({"pylsp"}));
+  Client c(serve_model_order({"pylsp"}));
   expect_real_upstream_reranked(c);
 }
 
@@ -353,19 +392,28 @@ namespace dw::lsp::test {
 // A real editor: headless Neovim's built-in LSP client against `dotwise serve`, both modes.
 class NeovimTest : public ServerTest {
  protected:
-  void run_nvim(std::vector<std::string> cmd, const std::string& name) {
-    if (std::system("nvim --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "nvim not installed";
+  void SetUp() override {
+    if (std::system("nvim --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "nvim not installed (scripts/setup.sh)";
+  }
+  // `model_order`: the list is the model ordering (--ranker model, or a proxy's re-ranked upstream),
+  // checked against the logits; otherwise the learned ranker's (or its fallback's) order, checked
+  // only for what the editor must show: our sortText order, preselect on the first item.
+  // `merge`: also insert the first item dotwise added, resolve the upstream's `join` (returned).
+  Json run_nvim(std::vector<std::string> cmd, const std::string& name, bool model_order, bool merge = false) {
     fs::path file = dir_ / (name + ".py"), out = dir_ / (name + ".json");
     std::ofstream(file) << "import os\nroot = os.getcwd()\nos.path.\n";
     std::string env = "DW_CMD='" + Json(cmd).dump() + "' DW_FILE='" + file.string() + "' DW_OUT='" + out.string() +
-                      "' DW_LINE=2 DW_COL=8 ";
+                      "' DW_LINE=2 DW_COL=8 " + (merge ? "DW_MERGE=1 DW_RESOLVE=join " : "");
     std::string script = std::string(DOTWISE_SOURCE_DIR) + "/tests/lsp/nvim_complete.lua";
     int rc = std::system(
         (env + "timeout 120 nvim --headless -u NONE -i NONE -n -c 'luafile " + script + "' > /dev/null 2>&1").c_str());
-    ASSERT_EQ(rc, 0);
+    EXPECT_EQ(rc, 0);
     std::ifstream in(out);
     Json r = Json::parse(in, nullptr, false);
-    ASSERT_TRUE(r.is_object() && !r.contains("error")) << r.dump();
+    if (!r.is_object() || r.contains("error")) {
+      ADD_FAILURE() << r.dump();
+      return {};
+    }
     // The order the editor shows: the model's order (the items sorted by our sortText).
     Json items = r["items"];
     std::vector<std::pair<std::string, std::string>> by_sort;
@@ -379,19 +427,43 @@ class NeovimTest : public ServerTest {
       shown.push_back(n);
     }
     std::vector<std::string> words = r["words"];
-    ASSERT_EQ(words.size(), shown.size());
+    EXPECT_EQ(words.size(), shown.size());
+    if (words.size() != shown.size()) return r;
     for (size_t i = 0; i < words.size(); ++i) EXPECT_TRUE(words[i].starts_with(shown[i])) << i << ": " << words[i];
     EXPECT_NE(std::find(shown.begin(), shown.end(), "join"), shown.end());
-    expect_model_order(sorted, "import os\nroot = os.getcwd()\nos.path.");
+    if (model_order) {
+      expect_model_order(sorted, "import os\nroot = os.getcwd()\nos.path.");
+    } else if (!sorted.empty()) {
+      EXPECT_TRUE(sorted[0].value("preselect", false));
+      for (size_t i = 1; i < sorted.size(); ++i) EXPECT_FALSE(sorted[i].value("preselect", false)) << i;
+    }
+    return r;
   }
 };
 
-TEST_F(NeovimTest, Standalone) { run_nvim(serve(), "nvim_standalone"); }
+TEST_F(NeovimTest, Standalone) { run_nvim(serve(), "nvim_standalone", false); }
+
+TEST_F(NeovimTest, StandaloneModelOrdering) { run_nvim(serve_model_order(), "nvim_standalone_model", true); }
 
 TEST_F(NeovimTest, ProxyPyright) {
-  std::string pyright = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/.bin/pyright-langserver";
+  std::string pyright = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/pyright/langserver.index.js";
   if (!fs::exists(pyright)) GTEST_SKIP() << "pyright not installed (scripts/setup.sh)";
-  run_nvim(serve({pyright, "--stdio"}), "nvim_pyright");
+  run_nvim(serve_model_order({"node", pyright, "--stdio"}), "nvim_pyright", true);
+}
+
+// The merged list in a real editor: an item dotwise added is inserted as the editor inserts it, and an
+// upstream item still resolves to the upstream's documentation through the proxy.
+TEST_F(NeovimTest, ProxyPyrightMerged) {
+  std::string pyright = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/pyright/langserver.index.js";
+  if (!fs::exists(pyright)) GTEST_SKIP() << "pyright not installed (scripts/setup.sh)";
+  Json r = run_nvim(serve({"node", pyright, "--stdio"}), "nvim_pyright_merged", false, true);
+  ASSERT_TRUE(r.contains("inserted")) << "no item added by dotwise";
+  EXPECT_EQ(r["inserted_line"], "os.path." + r["inserted"].get<std::string>());
+  ASSERT_TRUE(r.contains("resolved") && r["resolved"].is_object()) << r.value("resolved", Json()).dump();
+  EXPECT_EQ(r["resolved"]["filterText"], "join");
+  const Json& doc = r["resolved"].value("documentation", Json());
+  std::string text = doc.is_string() ? doc.get<std::string>() : doc.value("value", "");
+  EXPECT_FALSE(text.empty()) << r["resolved"].dump();
 }
 
 }  // namespace dw::lsp::test
@@ -517,7 +589,8 @@ namespace dw::lsp::test {
 TEST_F(ServerTest, CompleteCommandPrintsRankedMembers) {
   fs::path file = dir_ / "complete.py";
   std::ofstream(file) << "import os\nroot = os.getcwd()\nx = os.path.\n";
-  std::string cmd = dotwise_binary() + " complete " + file.string() + ":3:13 --ranker model --model " + model_ + " -n 50 --json";
+  std::string cmd =
+      dotwise_binary() + " complete " + file.string() + ":3:13 --ranker model --model " + model_ + " -n 50 --json";
   FILE* p = ::popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;

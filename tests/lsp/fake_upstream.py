@@ -47,6 +47,8 @@ while True:
     elif method == "notebookDocument/didOpen":
         notebooks.append([m["params"]["notebookDocument"]["uri"],
                           [d["uri"] for d in m["params"]["cellTextDocuments"]]])
+    elif method == "textDocument/completion" and "error" in m["params"]["textDocument"]["uri"]:
+        send({"jsonrpc": "2.0", "id": m["id"], "error": {"code": -32603, "message": "fake failure"}})
     elif method == "textDocument/completion":
         items = [{"label": n, "kind": 2, "sortText": "%02d" % i, "preselect": i == 3} for i, n in enumerate(ITEMS)]
         send({"jsonrpc": "2.0", "id": m["id"], "result": {"isIncomplete": False, "items": items}})

@@ -39,4 +39,25 @@ local words = {}
 for _, it in ipairs(vim.lsp.util.text_document_completion_list_to_complete_items(result, "")) do
   table.insert(words, it.word)
 end
-finish({ words = words, items = vim.lsp.util.extract_completion_items(result) })
+local out = { words = words, items = vim.lsp.util.extract_completion_items(result) }
+-- With $DW_MERGE: insert the first item dotwise added (as the editor inserts a complete-item: its
+-- word at the cursor) and resolve the upstream's item named $DW_RESOLVE, as the editor does for docs.
+if os.getenv("DW_MERGE") then
+  for _, it in ipairs(out.items) do
+    if it.detail == "dotwise" then
+      local ci = vim.lsp.util.text_document_completion_list_to_complete_items({ items = { it } }, "")[1]
+      vim.api.nvim_buf_set_text(buf, line, col, line, col, { ci.word })
+      out.inserted = it.filterText
+      out.inserted_line = vim.api.nvim_buf_get_lines(buf, line, line + 1, false)[1]
+      break
+    end
+  end
+  for _, it in ipairs(out.items) do
+    if it.filterText == os.getenv("DW_RESOLVE") then
+      local res = vim.lsp.buf_request_sync(buf, "completionItem/resolve", it, 20000)
+      out.resolved = res and res[id] and res[id].result or vim.NIL
+      break
+    end
+  end
+end
+finish(out)

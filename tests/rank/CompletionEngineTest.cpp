@@ -111,6 +111,27 @@ TEST(CompletionEngine, ModelOrderingKeepsTheEarlierList) {
   EXPECT_FALSE(engine.learned());
 }
 
+TEST(CompletionEngine, ScanWindowIsBoundedAndKeepsImportsAndTheClassHeader) {
+  std::string text = "import os\nfrom a import b\n";
+  for (int i = 0; i < 4000; ++i) text += "x" + std::to_string(i) + " = os.getcwd()\n";
+  text += "class Big:\n";
+  for (int i = 0; i < 1000; ++i) text += "    y" + std::to_string(i) + " = 1\n";
+  text += "    def f(self):\n        return self.";
+  size_t cursor = text.size();
+  text += "\n";
+  for (int i = 0; i < 4000; ++i) text += "z = 1\n";
+  size_t at = 0;
+  std::string w = scan_window(text, cursor, cursor, &at);
+  EXPECT_LT(w.size(), 2 * kScanBefore + kScanAfter + 1000);
+  EXPECT_TRUE(w.starts_with("import os\nfrom a import b\n"));
+  EXPECT_NE(w.find("class Big:"), std::string::npos);  // 20 KB back: within reach
+  EXPECT_EQ(w.substr(at, kCursorMark.size()), kCursorMark);
+  EXPECT_EQ(w.substr(at - 12, 12), "return self.");
+  size_t small_at = 0;  // a small file is scanned whole
+  EXPECT_EQ(scan_window("a = b.\nc\n", 6, 6, &small_at), std::string("a = b.") + std::string(kCursorMark) + "\nc\n");
+  EXPECT_EQ(small_at, 6u);
+}
+
 TEST(EditorProtocol, CutsTheLineAfterTheDotAndSpotsStores) {
   auto cut = cut_at_site("a = 1\nx = obj.member(2)\ny\n", 1, 8);
   ASSERT_TRUE(cut);

@@ -1,17 +1,20 @@
 // Our tree evaluator against XGBoost's own predictions, on a model trained here with the C API.
-#include "rank/TreeEnsemble.h"
-
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <xgboost/c_api.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
-#include <unistd.h>
 
 #include "model/ModelFile.h"
 #include "rank/Features.h"
 #include "rank/LearnedRanker.h"
+#include "rank/TreeEnsemble.h"
 #include "support/FileIO.h"
 
 namespace dw {
@@ -75,6 +78,10 @@ void expect_parity(const char* objective) {
     spread = std::max(spread, double(std::fabs(pred[i] - pred[0])));
   }
   EXPECT_LT(worst, 1e-5) << objective;
+  // The server's encoding gives the same margins, bit for bit.
+  TreeEnsemble back = TreeEnsemble::from_bytes(e.to_bytes(), cols);
+  for (size_t i = 0; i < rows; ++i)
+    EXPECT_EQ(back.predict({x.data() + i * cols, cols}), e.predict({x.data() + i * cols, cols}));
   EXPECT_GT(spread, 0.1);  // the model is not constant, so the comparison means something
 }
 
@@ -96,30 +103,78 @@ TEST(LearnedRanker, TheLoaderChecksFormatFeaturesAndModel) {
   std::vector<float> x;
   Booster b;
   std::string json = train_model(x, 200, kFeatureCount, "rank:ndcg", b);
+  TreeEnsemble e = TreeEnsemble::from_xgboost_json(json, kFeatureCount);
   auto dir = std::filesystem::temp_directory_path() / ("dw_ranker_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  auto good = dir / "m.ranker.json";
-  write_file_atomic(good, ranker_file_json(json, 42, "{}"));
-  EXPECT_EQ(load_ranker(good, nullptr).trees(), 30u);
-  std::string text = read_file(good).data;
-  auto bad = dir / "bad.ranker.json";
-  auto rewrite = [&](std::string from, std::string to) {
-    std::string t = text;
-    t.replace(t.find(from), from.size(), to);
+  auto good = dir / "m.dwr";
+  std::string bytes = ranker_file_bytes(e, 42, R"({"note": 1})");
+  write_file_atomic(good, bytes);
+  std::string info;
+  EXPECT_EQ(load_ranker(good, nullptr, &info).trees(), 30u);
+  EXPECT_EQ(info, R"({"note": 1})");
+  auto bad = dir / "bad.dwr";
+  // Every truncation and a flipped byte anywhere are refused (the checksum covers the whole file).
+  for (size_t cut = 0; cut < bytes.size(); cut += 97) {
+    write_file_atomic(bad, bytes.substr(0, cut));
+    EXPECT_THROW(load_ranker(bad, nullptr), std::runtime_error) << cut;
+  }
+  for (size_t at = 0; at < bytes.size(); at += 131) {
+    std::string t = bytes;
+    t[at] = char(t[at] ^ 0x5a);
     write_file_atomic(bad, t);
-  };
-  rewrite("\"version\":1", "\"version\":2");
-  EXPECT_THROW(load_ranker(bad, nullptr), std::runtime_error);
-  rewrite("\"logit_gap\"", "\"other\"");
-  EXPECT_THROW(load_ranker(bad, nullptr), std::runtime_error);
-  write_file_atomic(bad, text.substr(0, text.size() / 2));
-  EXPECT_THROW(load_ranker(bad, nullptr), std::runtime_error);
-  EXPECT_THROW(load_ranker(dir / "missing.json", nullptr), std::runtime_error);
+    EXPECT_THROW(load_ranker(bad, nullptr), std::runtime_error) << at;
+  }
+  EXPECT_THROW(load_ranker(dir / "missing.dwr", nullptr), std::runtime_error);
   // A ranker reads one model's logits: another model's file is refused.
   ModelFile mf = ModelFile::open(std::string(DOTWISE_SOURCE_DIR) + "/models/default.dwm");
   EXPECT_THROW(load_ranker(good, &mf), std::runtime_error);
-  write_file_atomic(good, ranker_file_json(json, model_fingerprint(mf), "{}"));
+  write_file_atomic(good, ranker_file_bytes(e, model_fingerprint(mf), "{}"));
   EXPECT_EQ(load_ranker(good, &mf).trees(), 30u);
+  std::filesystem::remove_all(dir);
+}
+
+// `dotwise-ranker --import`: a ranker trained elsewhere (XGBoost's JSON, or the JSON ranker file of
+// format 1) becomes a .dwr whose margins are XGBoost's; one made for another model is refused.
+TEST(LearnedRanker, ImportWritesTheSameTreesAndChecksTheModel) {
+  const size_t rows = 300;
+  std::vector<float> x;
+  Booster b;
+  std::string json = train_model(x, rows, kFeatureCount, "rank:ndcg", b);
+  auto dir = std::filesystem::temp_directory_path() / ("dw_ranker_import_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string model = std::string(DOTWISE_SOURCE_DIR) + "/models/default.dwm";
+  ModelFile mf = ModelFile::open(model);
+  nlohmann::json wrapped = {{"format", "dotwise-ranker"},
+                            {"version", 1},
+                            {"features", nlohmann::json::array()},
+                            {"model_fingerprint", fmt::format("{:016x}", model_fingerprint(mf))},
+                            {"info", {{"rounds", 30}}},
+                            {"xgboost", nlohmann::json::parse(json)}};
+  for (auto n : kFeatureNames) wrapped["features"].push_back(n);
+  write_file_atomic(dir / "plain.json", json);
+  write_file_atomic(dir / "wrapped.json", wrapped.dump());
+  wrapped["model_fingerprint"] = "0000000000000001";
+  write_file_atomic(dir / "other_model.json", wrapped.dump());
+  const std::string tool = std::string(DOTWISE_BINARY_DIR) + "/cli/dotwise-ranker";
+  auto run = [&](const std::string& in, const std::string& out) {
+    return std::system((tool + " --import " + (dir / in).string() + " --model " + model + " -o " +
+                        (dir / out).string() + " > /dev/null 2>&1")
+                           .c_str());
+  };
+  bst_ulong n;
+  const float* pred;
+  ASSERT_EQ(XGBoosterPredict(b.h, b.d, 1 /* margin */, 0, 0, &n, &pred), 0);
+  for (const char* in : {"plain.json", "wrapped.json"}) {
+    ASSERT_EQ(run(in, "m.dwr"), 0) << in;
+    std::string info;
+    TreeEnsemble e = load_ranker(dir / "m.dwr", &mf, &info);
+    ASSERT_EQ(e.trees(), 30u);
+    for (size_t i = 0; i < rows; ++i)
+      EXPECT_NEAR(e.predict({x.data() + i * kFeatureCount, kFeatureCount}), pred[i], 1e-5) << in << " row " << i;
+    EXPECT_NE(info.find(in), std::string::npos) << info;  // says where it came from
+  }
+  EXPECT_NE(run("other_model.json", "refused.dwr"), 0);
+  EXPECT_FALSE(std::filesystem::exists(dir / "refused.dwr"));
   std::filesystem::remove_all(dir);
 }
 
