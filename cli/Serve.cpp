@@ -10,7 +10,7 @@ void add_serve(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "serve",
       "Language server on stdin/stdout. Alone it completes members itself; with `-- CMD...` it runs CMD\n"
-      "(e.g. `pyright-langserver --stdio`, `basedpyright-langserver --stdio`, `pylsp`) and re-ranks its lists");
+      "(e.g. `basedpyright-langserver --stdio`, `pylsp`), merges its lists with our candidates and re-ranks them");
   static std::string model;
   static int stars = 5;
   static bool star_in_label = false, quiet = false, trace = false;
@@ -20,6 +20,9 @@ void add_serve(CLI::App& app) {
   static bool no_index = false;
   static size_t index_max_files = IndexLimits{}.max_files;
   static uint64_t index_max_bytes = IndexLimits{}.max_total_bytes;
+  static size_t proxy_add = lsp::MergeOptions{}.add;
+  static float upstream_bonus = lsp::MergeOptions{}.upstream_bonus;
+  static int deadline_ms = lsp::MergeOptions{}.deadline_ms;
   cmd->add_option("--model", model, "Model file (.dwm); default: $DOTWISE_MODEL or models/default.dwm");
   cmd->add_option("--stars", stars, "Mark this many top items with ★ (0: none)")->capture_default_str();
   cmd->add_flag("--star-in-label", star_in_label, "Put the ★ in the label instead of labelDetails");
@@ -35,6 +38,15 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--index-max-files", index_max_files, "Files the project index reads at most")->capture_default_str();
   cmd->add_option("--index-max-bytes", index_max_bytes, "Bytes of source the project index reads at most")
       ->capture_default_str();
+  cmd->add_option("--proxy-add", proxy_add, "Proxy: our best candidates the upstream lacks, added at most")
+      ->capture_default_str();
+  cmd->add_option("--upstream-bonus", upstream_bonus, "Proxy: added to our score of a name the upstream lists too")
+      ->capture_default_str();
+  cmd->add_option("--upstream-deadline-ms", deadline_ms,
+                  "Proxy: past this, our list goes out alone (isIncomplete) and the upstream's late list is merged "
+                  "at the next request (0: always wait)")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
   cmd->add_flag("--quiet", quiet, "No log lines on stderr");
   cmd->add_flag("--trace", trace, "Log each completion's time by stage (context window, parse, model, rank)");
   cmd->add_option("upstream", upstream, "Upstream server command, after `--`");
@@ -49,6 +61,9 @@ void add_serve(CLI::App& app) {
     o.settings.index = !no_index;
     o.settings.index_limits.max_files = index_max_files;
     o.settings.index_limits.max_total_bytes = index_max_bytes;
+    o.settings.merge.add = proxy_add;
+    o.settings.merge.upstream_bonus = upstream_bonus;
+    o.settings.merge.deadline_ms = deadline_ms;
     o.upstream = upstream;
     o.log = !quiet;
     o.trace = trace;

@@ -62,6 +62,7 @@ void merge_completion(Json& result, const std::vector<OwnCandidate>& ours, const
                                                                                                : nullptr;
   if (!items || items->empty()) {
     result = own_completion_list(ours, ropt);
+    for (auto& it : result["items"]) it["detail"] = "dotwise";  // resolved by us, not the upstream
     return;
   }
   sort_upstream_order(*items);

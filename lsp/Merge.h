@@ -6,9 +6,11 @@
 //     filter and insert them the same way;
 //   - the order is our learned score, plus `upstream_bonus` for a name the upstream also lists (the
 //     upstream typed the receiver: its list is strong evidence, the stand-in for the ranker feature
-//     "in the upstream's list" until rows with recorded upstream lists exist); upstream items we have
-//     no score for follow in the upstream's order, private ones last.
-// An upstream error, null or empty list gives our own list alone.
+//     "in the upstream's list" until rows with recorded upstream lists exist; measured on projects of
+//     the Debian valid split, 0 did best); upstream items we have no score for follow in the
+//     upstream's order, private ones last.
+// An upstream error, null or empty list gives our own list alone. Items of ours carry detail "dotwise":
+// the proxy answers their completionItem/resolve itself (the upstream never listed them).
 #pragma once
 #include <string>
 #include <vector>
@@ -26,7 +28,11 @@ struct OwnCandidate {
 
 struct MergeOptions {
   size_t add = 40;             // our candidates the upstream lacks, best first, added at most
-  float upstream_bonus = 2.0;  // added to the score of a name both lists hold
+  float upstream_bonus = 0.0;  // added to the score of a name both lists hold
+  // Past this many ms without the upstream's answer, ours goes out alone with isIncomplete (the
+  // client asks again as the user types); the upstream's late list is kept for that next request at
+  // the same dot. 0: always wait.
+  int deadline_ms = 500;
 };
 
 // Replaces `result` (the upstream's CompletionList, CompletionItem[] or null) by the merged

@@ -38,6 +38,7 @@ int Server::run_proxy() {
     return run();
   }
   up_thread_ = std::thread([this] { upstream_loop(); });
+  deadline_thread_ = std::thread([this] { deadline_loop(); });
   for (;;) {
     Incoming in = client_.read();
     if (in.kind == Incoming::kEof) break;
@@ -56,9 +57,11 @@ int Server::run_proxy() {
   }
   std::unique_lock lock(mu_);
   exit_ = true;
+  deadline_cv_.notify_all();
   if (up_ && !up_->wait_exit(3000)) ::kill(up_->pid(), SIGKILL);
   lock.unlock();
   if (up_thread_.joinable()) up_thread_.join();
+  if (deadline_thread_.joinable()) deadline_thread_.join();
   return shutdown_ ? 0 : 1;
 }
 
@@ -120,6 +123,10 @@ void Server::from_client(Json msg) {
     shutdown_ = true;
   } else if (method == "completionItem/resolve" && msg.contains("params") && msg["params"].is_object()) {
     Json& item = msg["params"];
+    if (item.value("detail", "") == "dotwise") {  // ours: nothing the upstream could add
+      reply(msg["id"], item);
+      return;
+    }
     p.sent_item = item;
     std::string label = string_at(item, {"label"});
     if (label.starts_with(kStar)) item["label"] = label.substr(kStar.size());  // the upstream's own label
@@ -130,8 +137,18 @@ void Server::from_client(Json msg) {
     try {
       const Json params = msg.value("params", Json::object());
       if (auto pr = predict_at(params)) {
-        if (auto ours = own_candidates(params, *pr))
+        if (auto ours = own_candidates(params, *pr)) {
           p.ours = std::make_shared<const std::vector<OwnCandidate>>(std::move(*ours));
+          const Json* pos = find_path(params, {"position"});
+          int64_t col = pos && pos->is_object() ? pos->value("character", int64_t(0)) : 0;
+          p.dot = fmt::format("{}:{}:{}", string_at(params, {"textDocument", "uri"}),
+                              pos && pos->is_object() ? pos->value("line", int64_t(0)) : 0,
+                              col - int64_t(pr->ctx.prefix.size()));  // the prefix is ASCII
+          if (settings_.merge.deadline_ms > 0) {
+            p.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.merge.deadline_ms);
+            deadline_cv_.notify_all();
+          }
+        }
         p.prediction = std::make_shared<const Prediction>(std::move(*pr));
       }
     } catch (const std::exception& e) {
@@ -173,7 +190,7 @@ void Server::on_upstream_death() {
   // Every request it had not answered is answered now (the editor may retry), except initialize,
   // which the restarted upstream will answer.
   for (auto& [key, p] : pending_)
-    if (p.method != "initialize")
+    if (p.method != "initialize" && !p.answered)
       reply_error(p.id, kContentModified, "the upstream language server restarted; please retry");
   std::erase_if(pending_, [](const auto& kv) { return kv.second.method != "initialize"; });
   ++generation_;
@@ -243,6 +260,15 @@ void Server::from_upstream(Json msg, SteadyTime read_at, double read_cpu) {
   Pending p = std::move(it->second);
   pending_.erase(it);
   const bool completion = p.method == "textDocument/completion";
+  if (p.answered) {  // ours went out at the deadline: keep the list for the next request at this dot
+    const Json* r = find_path(msg, {"result"});
+    if (r && !r->is_null()) {
+      std::erase_if(late_lists_, [&](const auto& e) { return e.first == p.dot; });
+      late_lists_.emplace_back(p.dot, *r);
+      if (late_lists_.size() > 8) late_lists_.pop_front();
+    }
+    return;
+  }
   // An upstream that failed (other than by the editor's cancel or an edit) leaves our own list.
   if (completion && p.ours && msg.contains("error")) {
     int code = msg["error"].is_object() ? msg["error"].value("code", 0) : 0;
@@ -277,6 +303,39 @@ void Server::from_upstream(Json msg, SteadyTime read_at, double read_cpu) {
         fmt::format("completion reply held {:.3f} ms, {:.3f} ms of it on the CPU (waiting for the model, "
                     "re-ranking, re-encoding)",
                     ms_since(read_at), thread_cpu_ms() - read_cpu));
+}
+
+// The deadline thread: a completion whose upstream is late is answered from our own list, merged with
+// the upstream's late list for the same dot when an earlier request left one, with isIncomplete so the
+// client asks again (and gets the upstream's answer merged then).
+void Server::deadline_loop() {
+  std::unique_lock lock(mu_);
+  while (!exit_) {
+    auto now = std::chrono::steady_clock::now();
+    SteadyTime next = SteadyTime::max();
+    for (auto& [key, p] : pending_) {
+      if (!p.ours || p.answered || p.deadline == SteadyTime{}) continue;
+      if (p.deadline > now) {
+        next = std::min(next, p.deadline);
+        continue;
+      }
+      p.answered = true;
+      Json result = nullptr;
+      for (const auto& [dot, list] : late_lists_)
+        if (dot == p.dot) result = list;
+      const bool late = !result.is_null();
+      merge_completion(result, *p.ours, settings_.merge, settings_.rank);
+      if (result.is_array()) result = Json{{"items", std::move(result)}};
+      result["isIncomplete"] = true;
+      client_.write(make_response(p.id, std::move(result)));
+      log(fmt::format("completion: the upstream is past {} ms; our list sent{}", settings_.merge.deadline_ms,
+                      late ? " with its late list from before" : ""));
+    }
+    if (next == SteadyTime::max())
+      deadline_cv_.wait(lock);
+    else
+      deadline_cv_.wait_until(lock, next);
+  }
 }
 
 }  // namespace dw::lsp

@@ -42,6 +42,14 @@ Server::~Server() {
     }
     up_thread_.join();
   }
+  if (deadline_thread_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      exit_ = true;
+    }
+    deadline_cv_.notify_all();
+    deadline_thread_.join();
+  }
 }
 
 void Server::log(const std::string& line) const {

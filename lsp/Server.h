@@ -96,7 +96,10 @@ class Server {
     std::string method;
     std::shared_ptr<const Prediction> prediction;           // completion at a member access
     std::shared_ptr<const std::vector<OwnCandidate>> ours;  // and our own list there, to merge
-    Json sent_item;                                         // completionItem/resolve: the item as ranked
+    std::string dot;        // completion: "uri:line:column" of the dot (the late-list cache key)
+    SteadyTime deadline{};  // completion with `ours`: when ours goes out alone
+    bool answered = false;  // it did: the upstream's late answer is only cached
+    Json sent_item;         // completionItem/resolve: the item as ranked
   };
   std::unordered_map<std::string, Pending> pending_;
   struct Reverse {
@@ -105,6 +108,11 @@ class Server {
   };
   std::unordered_map<std::string, Reverse> reverse_;  // our id -> upstream's, for upstream->client requests
   std::condition_variable up_cv_;
+  // Completion deadlines (lsp/Proxy.cpp): a thread answers from our own list when the upstream is
+  // late; the late lists, by dot, newest last, serve the next request there.
+  std::thread deadline_thread_;
+  std::condition_variable deadline_cv_;
+  std::list<std::pair<std::string, Json>> late_lists_;
 
   std::map<std::string, Handler> handlers_;
   void log(const std::string& line) const;
@@ -164,6 +172,7 @@ class Server {
   void from_upstream(Json msg, SteadyTime read_at, double read_cpu);
   void on_upstream_death();
   void after_reinit();
+  void deadline_loop();
 };
 
 }  // namespace dw::lsp

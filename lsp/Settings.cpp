@@ -37,6 +37,8 @@ std::string Settings::apply(const Json& in) {
     merge.add = it->get<size_t>();
   if (auto it = j.find("upstreamBonus"); it != j.end() && want("upstreamBonus", it->is_number()))
     merge.upstream_bonus = it->get<float>();
+  if (auto it = j.find("upstreamDeadlineMs"); it != j.end() && want("upstreamDeadlineMs", it->is_number_unsigned()))
+    merge.deadline_ms = int(std::min<uint64_t>(it->get<uint64_t>(), 600000));
   return err;
 }
 

@@ -1,7 +1,8 @@
 // What the editor can configure, from `initializationOptions`, `workspace/configuration` (section
 // "dotwise") or `workspace/didChangeConfiguration`: {"model": PATH, "stars": N, "enable": BOOL,
 // "starInLabel": BOOL, "lookback": N, "contextLines": N, "ranker": "learned"|"model", "index": BOOL,
-// "indexMaxFiles": N, "maxDocumentBytes": N, "proxyAdd": N, "upstreamBonus": X}. Keys may sit at the top
+// "indexMaxFiles": N, "maxDocumentBytes": N, "proxyAdd": N, "upstreamBonus": X,
+// "upstreamDeadlineMs": N}. Keys may sit at the top
 // level or under "dotwise".
 #pragma once
 #include <filesystem>

@@ -2,12 +2,14 @@
 // incremental sync, cancellation, bad input, and the proxy in front of a fake and a real upstream.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "lsp/Documents.h"
 #include "lsp/Ranking.h"
@@ -345,7 +347,10 @@ TEST_F(ProxyTest, MergesOurCandidatesIntoTheUpstreamList) {
   int ours = 0;
   for (const auto& it : items)
     if (it.value("detail", "") == "dotwise") {
-      ++ours;
+      if (!ours++) {  // resolving ours is answered by the proxy: the upstream never listed it
+        auto res = c.request("completionItem/resolve", it);
+        EXPECT_EQ(res["result"], it) << res.dump();
+      }
       EXPECT_EQ(it["insertText"], it["filterText"]);  // the fake's items have no textEdit
     }
   EXPECT_GT(ours, 0);
@@ -361,6 +366,43 @@ TEST_F(ProxyTest, MergesOurCandidatesIntoTheUpstreamList) {
   auto own = labels(items_of(r));
   EXPECT_NE(std::find(own.begin(), own.end(), "join"), own.end());
   EXPECT_EQ(std::find(own.begin(), own.end(), "mystery_one"), own.end());
+  c.shutdown_and_exit();
+}
+
+// A slow upstream: past the deadline our own list goes out (isIncomplete, so the client asks again);
+// the upstream's late list is kept and merged into the next answer at the same dot.
+TEST_F(ProxyTest, SlowUpstreamGetsOurListAtTheDeadlineAndItsLateListNextTime) {
+  auto cmd = fake();
+  cmd.insert(cmd.begin() + 2, {"--upstream-deadline-ms", "200"});
+  Client c(cmd);
+  c.initialize();
+  c.open("file:///slow.py", "import os\nos.path.\n");
+  auto t0 = std::chrono::steady_clock::now();
+  auto first = c.complete("file:///slow.py", 1, 8);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(ms, 900);  // the fake takes 1000 ms
+  ASSERT_TRUE(first.contains("result")) << first.dump();
+  EXPECT_TRUE(first["result"].value("isIncomplete", false));
+  auto names = labels(items_of(first));
+  EXPECT_NE(std::find(names.begin(), names.end(), "join"), names.end());
+  EXPECT_EQ(std::find(names.begin(), names.end(), "mystery_one"), names.end());  // the upstream's, not yet
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));                  // its late answer arrives
+  // The user typed "j": the client asks again at the same dot.
+  c.notify("textDocument/didChange", {{"textDocument", {{"uri", "file:///slow.py"}, {"version", 2}}},
+                                      {"contentChanges", {{{"text", "import os\nos.path.j\n"}}}}});
+  t0 = std::chrono::steady_clock::now();
+  auto second = c.complete("file:///slow.py", 1, 9);
+  ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(ms, 900);
+  names = labels(items_of(second));
+  EXPECT_NE(std::find(names.begin(), names.end(), "mystery_one"), names.end()) << second.dump();
+  EXPECT_NE(std::find(names.begin(), names.end(), "join"), names.end());
+  // No request is answered twice: the late answers were kept, not sent.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  auto st = c.request("fake/state", nullptr);
+  EXPECT_TRUE(st.contains("result")) << st.dump();
+  for (const auto& m : c.seen)
+    EXPECT_FALSE(is_response(m) && (m["id"] == first["id"] || m["id"] == second["id"])) << m.dump();
   c.shutdown_and_exit();
 }
 

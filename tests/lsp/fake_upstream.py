@@ -4,6 +4,7 @@ known order, asks the client for its configuration (to check id mapping), and di
 import json
 import os
 import sys
+import time
 
 inp, out = sys.stdin.buffer, sys.stdout.buffer
 
@@ -50,6 +51,8 @@ while True:
     elif method == "textDocument/completion" and "error" in m["params"]["textDocument"]["uri"]:
         send({"jsonrpc": "2.0", "id": m["id"], "error": {"code": -32603, "message": "fake failure"}})
     elif method == "textDocument/completion":
+        if "slow" in m["params"]["textDocument"]["uri"]:
+            time.sleep(1.0)  # past the proxy's deadline
         items = [{"label": n, "kind": 2, "sortText": "%02d" % i, "preselect": i == 3} for i, n in enumerate(ITEMS)]
         send({"jsonrpc": "2.0", "id": m["id"], "result": {"isIncomplete": False, "items": items}})
     elif method == "completionItem/resolve":

@@ -30,7 +30,8 @@ for _ = 1, 10 do
   if res and res[id] and res[id].result then
     result = res[id].result
     local items = vim.lsp.util.extract_completion_items(result)
-    if #items > 0 then break end
+    -- an incomplete list is asked for again, as the editor does on the next keystroke
+    if #items > 0 and not (type(result) == "table" and result.isIncomplete == true) then break end
   end
   vim.wait(500)
 end
