@@ -3,10 +3,11 @@
 // forwards them, so the server and the runtime never link libtorch.
 #pragma once
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "rank/CompletionEngine.h"
 
 namespace dw::cli {
 // `dotwise eval --protocol editor` (cli/EvalEditor.cpp); the shared options come from `eval`.
@@ -14,6 +15,7 @@ struct EditorEvalArgs {
   std::string dump_features, ranker_file;
   bool no_index = false, no_ranker = false;
   size_t max_projects = 0;
+  EngineOptions engine;  // the candidate and ranking knobs the server uses (measurable here)
 };
 EditorEvalArgs& editor_eval_args();
 void run_editor_eval(const std::vector<std::string>& inputs, const std::string& split,

@@ -254,6 +254,14 @@ void add_eval(CLI::App& app) {
   cmd->add_option("--ranker-file", ed.ranker_file, "editor: the ranker (default: the model's .dwr)");
   cmd->add_flag("--no-ranker", ed.no_ranker, "editor: leave the learned ranker out (candidates unranked)");
   cmd->add_flag("--no-index", ed.no_index, "editor: no project index (what it adds)");
+  cmd->add_option("--cascade-trees", ed.engine.cascade_trees, "editor: trees every candidate gets")
+      ->capture_default_str();
+  cmd->add_option("--cascade-keep", ed.engine.cascade_keep, "editor: candidates that get every tree (0: all)")
+      ->capture_default_str();
+  cmd->add_option("--scan-before", ed.engine.scan_before, "editor: bytes scanned before the cursor")
+      ->capture_default_str();
+  cmd->add_option("--scan-after", ed.engine.scan_after, "editor: bytes scanned after the cursor")
+      ->capture_default_str();
   cmd->add_option("--max-projects", ed.max_projects, "editor: a stable sample of this many projects (0: all)");
   cmd->add_option("--split", a.split, "Split to evaluate: train, valid or test")->capture_default_str();
   cmd->add_option("--rankers", a.rankers, "Comma-separated baselines (or none)")->capture_default_str();

@@ -116,6 +116,7 @@ void run_editor_eval(const std::vector<std::string>& inputs, const std::string& 
   opt.cap = cap;
   opt.threads = threads ? threads : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
   opt.index = !a.no_index;
+  opt.engine = a.engine;
   std::unique_ptr<FeatureWriter> dump;
   if (!a.dump_features.empty()) dump = std::make_unique<FeatureWriter>(a.dump_features);
   SiteSink sink;

@@ -49,7 +49,7 @@ std::vector<ProjectFile> list_project_files(const std::vector<fs::path>& roots, 
         ++st.skipped["vendored"];
         continue;
       }
-      files.push_back({e.path(), rel});
+      files.push_back({e.path().string(), std::move(rel)});
     }
     if (ec) ++st.skipped["unreadable_dir"];
     std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.relpath < b.relpath; });

@@ -62,14 +62,15 @@ bool top_level_start(std::string_view t, size_t at) {
 }
 }  // namespace
 
-std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_t* mark_at) {
+std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_t* mark_at, size_t before,
+                        size_t after) {
   size_t begin = 0, end = text.size();
-  if (mark > kScanBefore) {
-    // A line start kScanBefore back, or earlier the top-level statement holding the cursor (so the
+  if (mark > before) {
+    // A line start `before` bytes back, or earlier the top-level statement holding the cursor (so the
     // class around `self.` keeps its header), if that is within twice the distance.
-    begin = text.rfind('\n', mark - kScanBefore);
+    begin = text.rfind('\n', mark - before);
     begin = begin == std::string_view::npos ? 0 : begin + 1;
-    for (size_t at = mark; at > 0 && mark - at < 2 * kScanBefore;) {
+    for (size_t at = mark; at > 0 && mark - at < 2 * before;) {
       size_t nl = text.rfind('\n', at - 1);
       size_t ls = nl == std::string_view::npos ? 0 : nl + 1;
       if (top_level_start(text, ls)) {
@@ -80,8 +81,8 @@ std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_
       at = nl;
     }
   }
-  if (cursor + kScanAfter < text.size()) {
-    end = text.find('\n', cursor + kScanAfter);
+  if (cursor + after < text.size()) {
+    end = text.find('\n', cursor + after);
     if (end == std::string_view::npos) end = text.size();
   }
   std::string out;
@@ -187,7 +188,7 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
   const size_t cur = std::min(doc.cursor, doc.text.size());
   const size_t mark = cur >= ctx.prefix.size() ? cur - ctx.prefix.size() : cur;
   size_t mark_at = 0;
-  std::string text = scan_window(doc.text, mark, cur, &mark_at);
+  std::string text = scan_window(doc.text, mark, cur, &mark_at, opt_.scan_before, opt_.scan_after);
   bool pkg = false;
   std::string module = index_ ? index_->module_for(doc.path, &pkg)
                               : module_name_of(std::filesystem::path(doc.path).filename().generic_string(), &pkg);
@@ -366,10 +367,26 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
   r.features_ms = ms_since(t0);
   t0 = std::chrono::steady_clock::now();
 
-  for (auto& c : g.items) c.score = ranker_ ? ranker_->predict(c.features) : heuristic_score(c);
-  std::stable_sort(g.items.begin(), g.items.end(), [](const MemberCandidate& a, const MemberCandidate& b) {
+  auto by_score = [](const MemberCandidate& a, const MemberCandidate& b) {
     return a.score != b.score ? a.score > b.score : a.name < b.name;
-  });
+  };
+  const size_t n = g.items.size(), trees = ranker_ ? ranker_->trees() : 0;
+  if (ranker_ && opt_.cascade_keep && n > opt_.cascade_keep && trees > opt_.cascade_trees) {
+    for (auto& c : g.items) c.score = ranker_->predict_trees(c.features, 0, opt_.cascade_trees);
+    std::stable_sort(g.items.begin(), g.items.end(), by_score);
+    const float below = g.items[opt_.cascade_keep].score;  // the best partial score left out
+    float worst_kept = INFINITY;
+    for (size_t i = 0; i < opt_.cascade_keep; ++i) {
+      g.items[i].score += ranker_->predict_trees(g.items[i].features, opt_.cascade_trees, trees);
+      worst_kept = std::min(worst_kept, g.items[i].score);
+    }
+    std::stable_sort(g.items.begin(), g.items.begin() + long(opt_.cascade_keep), by_score);
+    // The rest keep their partial order, below every fully scored candidate.
+    for (size_t i = opt_.cascade_keep; i < n; ++i) g.items[i].score += worst_kept - below - 1.0f;
+  } else {
+    for (auto& c : g.items) c.score = ranker_ ? ranker_->predict(c.features) : heuristic_score(c);
+    std::stable_sort(g.items.begin(), g.items.end(), by_score);
+  }
   r.items = std::move(g.items);
   r.rank_ms = ms_since(t0);
   return r;

@@ -36,6 +36,10 @@ struct EngineOptions {
   size_t model_top = 20;        // the model's best vocabulary members added as candidates
   size_t max_candidates = 600;  // the rest, lowest prior first, are dropped (counted in the result)
   size_t legacy_fallback = 50;  // the model ordering's vocabulary list when the class is unknown
+  // A cascade bounds the ranker's cost on long lists: every candidate gets the first `cascade_trees`
+  // trees, the best `cascade_keep` of those the rest; the others follow by their partial score.
+  size_t cascade_trees = 64, cascade_keep = 48;          // cascade_keep 0: every tree for every candidate
+  size_t scan_before = 24 << 10, scan_after = 12 << 10;  // bytes of the document scanned (scan_window)
 };
 
 // The document as the editor holds it.
@@ -70,7 +74,8 @@ inline constexpr std::string_view kCursorMark = "__dw_cursor__";
 // to the top-level statement holding it, within twice that) to kScanAfter after it, with the imports
 // above, and kCursorMark at the cursor. Parsing a whole 500 KB file would cost ~50 ms per completion.
 inline constexpr size_t kScanBefore = 24 << 10, kScanAfter = 12 << 10;
-std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_t* mark_at);
+std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_t* mark_at, size_t before = kScanBefore,
+                        size_t after = kScanAfter);
 
 class CompletionEngine {
  public:

@@ -25,6 +25,9 @@ class TreeEnsemble {
 
   // The raw margin for one row of features (NaN = missing, which follows each split's default).
   float predict(std::span<const float> row) const;
+  // The sum of trees [first, last) alone (the base margin included when first is 0): predict() is
+  // predict_trees(row, 0, n) + nothing else, so a cascade can score in two parts.
+  float predict_trees(std::span<const float> row, size_t first, size_t last) const;
   size_t trees() const { return roots_.size(); }
   size_t features() const { return features_; }
   bool empty() const { return roots_.empty(); }

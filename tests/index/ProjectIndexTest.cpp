@@ -1,12 +1,14 @@
-#include "index/ProjectIndex.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <map>
+#include <thread>
 
+#include "index/ProjectIndex.h"
 #include "support/FileIO.h"
 
 namespace dw {
@@ -87,7 +89,7 @@ TEST(ModuleScan, ClassesMembersImportsAndUses) {
   std::map<std::string, int> keys;
   for (const auto& u : s.uses) keys[u.key + "." + u.member]++;
   EXPECT_EQ(keys["self:pkg.node.Node.edges"], 3);
-  EXPECT_EQ(keys["numpy.zeros"], 1);         // np is numpy
+  EXPECT_EQ(keys["numpy.zeros"], 1);  // np is numpy
   EXPECT_EQ(keys["self.edges.append"], 1);
   EXPECT_EQ(keys["x.value"], 1);
   EXPECT_EQ(keys["pkg.util.scale"], 1);
@@ -113,7 +115,8 @@ TEST(ProjectIndex, ResolvesClassesAcrossModulesWithInheritance) {
   TempTree t;
   t.write("pkg/__init__.py", "");
   t.write("pkg/base.py", "class Base:\n    def run(self):\n        self.state = 1\n");
-  t.write("pkg/graph.py", "from .base import Base\nclass Graph(Base, dict):\n    def add_edge(self, a, b):\n        pass\n");
+  t.write("pkg/graph.py",
+          "from .base import Base\nclass Graph(Base, dict):\n    def add_edge(self, a, b):\n        pass\n");
   t.write("app.py", "from pkg.graph import Graph\ng = Graph()\ng.add_edge(1, 2)\ng.add_edge(2, 3)\n");
   ProjectIndex idx;
   idx.build({t.root});
@@ -197,13 +200,40 @@ TEST(ProjectIndex, StopEndsTheBuildAndQueriesWorkMeanwhile) {
   ProjectIndex idx;
   std::atomic<bool> stop{false};
   size_t calls = 0;
-  idx.build({t.root}, [&](size_t done, size_t) {
-    ++calls;
-    EXPECT_LE(uses(idx, "os")["getcwd"], done);  // queries answer while the build runs
-    if (done >= 64) stop = true;
-  }, &stop);
+  idx.build(
+      {t.root},
+      [&](size_t done, size_t) {
+        ++calls;
+        EXPECT_LE(uses(idx, "os")["getcwd"], done);  // queries answer while the build runs
+        if (done >= 64) stop = true;
+      },
+      &stop);
   EXPECT_GE(calls, 2u);
   EXPECT_LT(idx.stats().files, 200u);
+}
+
+// A document the editor changes while the first build runs: whether the build reaches its file
+// before or after the change, the index ends with the editor's text, never the disk's.
+TEST(ProjectIndex, AFileChangedDuringTheBuildEndsWithTheEditorsText) {
+  TempTree t;
+  for (int i = 0; i < 400; ++i) t.write("f" + std::to_string(i) + ".py", "import os\nos.getcwd()\n");
+  fs::path edited = t.write("f200.py", "import os\nos.old_member()\n");
+  for (int round = 0; round < 3; ++round) {
+    ProjectIndex idx;
+    std::atomic<bool> go{false};
+    std::thread builder([&] {
+      go = true;
+      idx.build({t.root});
+    });
+    while (!go) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(round * 20));
+    idx.update_file(edited, "import os\nos.new_member()\n");
+    builder.join();
+    auto u = uses(idx, "os");
+    EXPECT_EQ(u.count("old_member"), 0u) << round;
+    EXPECT_EQ(u["new_member"], 1u) << round;
+    EXPECT_EQ(u["getcwd"], 399u) << round;
+  }
 }
 
 }  // namespace
