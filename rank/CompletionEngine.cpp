@@ -372,7 +372,7 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
   };
   const size_t n = g.items.size(), trees = ranker_ ? ranker_->trees() : 0;
   if (ranker_ && opt_.cascade_keep && n > opt_.cascade_keep && trees > opt_.cascade_trees) {
-    for (auto& c : g.items) c.score = ranker_->predict_trees(c.features, 0, opt_.cascade_trees);
+    for (auto& c : g.items) c.score = ranker_->base() + ranker_->predict_trees(c.features, 0, opt_.cascade_trees);
     std::stable_sort(g.items.begin(), g.items.end(), by_score);
     const float below = g.items[opt_.cascade_keep].score;  // the best partial score left out
     float worst_kept = INFINITY;

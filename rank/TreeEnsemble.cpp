@@ -119,10 +119,10 @@ TreeEnsemble TreeEnsemble::from_bytes(std::string_view in, size_t max_features) 
   return e;
 }
 
-float TreeEnsemble::predict(std::span<const float> row) const { return predict_trees(row, 0, roots_.size()); }
+float TreeEnsemble::predict(std::span<const float> row) const { return base_ + predict_trees(row, 0, roots_.size()); }
 
 float TreeEnsemble::predict_trees(std::span<const float> row, size_t first, size_t last) const {
-  float sum = first == 0 ? base_ : 0.0f;
+  float sum = 0.0f;
   last = std::min(last, roots_.size());
   for (size_t t = first; t < last; ++t) {
     const Node* n = &nodes_[size_t(roots_[t])];

@@ -25,9 +25,10 @@ class TreeEnsemble {
 
   // The raw margin for one row of features (NaN = missing, which follows each split's default).
   float predict(std::span<const float> row) const;
-  // The sum of trees [first, last) alone (the base margin included when first is 0): predict() is
-  // predict_trees(row, 0, n) + nothing else, so a cascade can score in two parts.
+  // The sum of trees [first, last) alone, without the base margin: predict() is base() +
+  // predict_trees(row, 0, trees()), so a cascade can score in parts.
   float predict_trees(std::span<const float> row, size_t first, size_t last) const;
+  float base() const { return base_; }
   size_t trees() const { return roots_.size(); }
   size_t features() const { return features_; }
   bool empty() const { return roots_.empty(); }

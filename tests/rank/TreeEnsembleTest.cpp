@@ -87,7 +87,8 @@ void expect_parity(const char* objective) {
   for (size_t split : {size_t(0), size_t(1), size_t(7), size_t(30), size_t(99)})
     for (size_t i = 0; i < rows; i += 97) {
       std::span<const float> row{x.data() + i * cols, cols};
-      EXPECT_NEAR(e.predict_trees(row, 0, split) + e.predict_trees(row, split, e.trees()), e.predict(row), 1e-5)
+      EXPECT_NEAR(e.base() + e.predict_trees(row, 0, split) + e.predict_trees(row, split, e.trees()), e.predict(row),
+                  1e-5)
           << split;
     }
 }
