@@ -70,7 +70,7 @@ void Server::to_upstream(const Json& msg) {
     held_.push_back(msg);
     return;
   }
-  up_->io().write(msg);
+  up_->post(msg);
 }
 
 // Under mu_.
@@ -215,17 +215,17 @@ void Server::on_upstream_death() {
   log("upstream server restarted (" + std::to_string(restarts_) + ")");
   if (init_params_.is_null()) return;  // the editor has not initialised yet: nothing to replay
   up_ready_ = false;
-  up_->io().write(make_request(kReinitId, "initialize", init_params_));
+  up_->post(make_request(kReinitId, "initialize", init_params_));
 }
 
 // Under mu_: the restarted upstream answered our replayed initialize.
 void Server::after_reinit() {
-  if (client_initialized_) up_->io().write(make_notification("initialized", Json::object()));
-  for (auto& [method, params] : docs_.reopen_all()) up_->io().write(make_notification(method, std::move(params)));
+  if (client_initialized_) up_->post(make_notification("initialized", Json::object()));
+  for (auto& [method, params] : docs_.reopen_all()) up_->post(make_notification(method, std::move(params)));
   up_ready_ = true;
   auto held = std::move(held_);
   held_.clear();
-  for (auto& m : held) up_->io().write(m);
+  for (auto& m : held) up_->post(m);
 }
 
 // Under mu_.

@@ -50,6 +50,31 @@ Upstream::Upstream(const std::vector<std::string>& argv) {
     throw std::runtime_error("cannot start '" + argv[0] + "': " + std::strerror(e));
   }
   io_ = std::make_unique<Transport>(from_child_, to_child_);
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+void Upstream::post(const Json& message) {
+  std::string body = message.dump(-1, ' ', false, Json::error_handler_t::replace);
+  {
+    std::lock_guard lk(queue_mu_);
+    queue_.push_back(std::move(body));
+  }
+  queue_cv_.notify_one();
+}
+
+void Upstream::writer_loop() {
+  std::unique_lock lk(queue_mu_);
+  for (;;) {
+    queue_cv_.wait(lk, [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) break;  // stopped, and everything was written
+    std::string body = std::move(queue_.front());
+    queue_.pop_front();
+    lk.unlock();
+    bool ok = io_->write_raw(body);
+    lk.lock();
+    if (!ok) queue_.clear();  // the process is gone: its reader sees the end
+  }
+  writer_done_ = true;
 }
 
 bool Upstream::wait_exit(int ms) {
@@ -63,6 +88,15 @@ bool Upstream::wait_exit(int ms) {
 }
 
 Upstream::~Upstream() {
+  {
+    std::lock_guard lk(queue_mu_);
+    stop_ = true;
+  }
+  queue_cv_.notify_all();
+  // What is queued still goes out; a process that stopped reading is killed so the write fails.
+  for (int i = 0; i < 400 && !writer_done_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (!writer_done_) ::kill(pid_, SIGKILL);
+  writer_.join();
   io_->close_output();
   if (!wait_exit(2000)) {
     ::kill(pid_, SIGKILL);

@@ -406,6 +406,27 @@ TEST_F(ProxyTest, SlowUpstreamGetsOurListAtTheDeadlineAndItsLateListNextTime) {
   c.shutdown_and_exit();
 }
 
+// An upstream that stops reading (busy analysing) while a large document is sent to it: the proxy's
+// writes to it queue up, and completion is still answered by the deadline.
+TEST_F(ProxyTest, UpstreamThatStopsReadingDoesNotStallTheProxy) {
+  auto cmd = fake();
+  cmd.insert(cmd.begin() + 2, {"--upstream-deadline-ms", "200"});
+  Client c(cmd);
+  c.initialize();
+  c.notify("fake/stall", {{"ms", 3000}});
+  std::string big = "import os\n";
+  while (big.size() < (2u << 20)) big += "x = os.getcwd()  # padding padding padding padding padding\n";
+  c.open("file:///big.py", big);  // 2 MB: far more than a pipe holds
+  c.open("file:///s.py", "import os\nos.path.\n");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = c.complete("file:///s.py", 1, 8);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(ms, 2000);  // the upstream reads again only after 3000 ms
+  auto names = labels(items_of(r));
+  EXPECT_NE(std::find(names.begin(), names.end(), "join"), names.end()) << r.dump();
+  c.shutdown_and_exit();
+}
+
 TEST_F(ProxyTest, RealPyright) {
   // Real pyright: node_modules/.bin/pyright-langserver is basedpyright's (both packages install it).
   std::string pyright = std::string(DOTWISE_SOURCE_DIR) + "/node_modules/pyright/langserver.index.js";

@@ -62,6 +62,8 @@ while True:
         send({"jsonrpc": "2.0", "id": m["id"], "result": item})
     elif method == "fake/state":
         send({"jsonrpc": "2.0", "id": m["id"], "result": {"pid": os.getpid(), "opened": opened, "notebooks": notebooks}})
+    elif method == "fake/stall":
+        time.sleep(m["params"]["ms"] / 1000.0)  # busy: stdin is not read meanwhile
     elif method == "fake/hang":
         pass  # never answered: the crash test checks the proxy answers it
     elif method == "fake/crash":
