@@ -359,6 +359,21 @@ TEST_F(ProxyTest, MergesOurCandidatesIntoTheUpstreamList) {
   for (const auto& it : items) sorts.push_back(it["sortText"]);
   EXPECT_TRUE(std::is_sorted(sorts.begin(), sorts.end()));
   EXPECT_EQ(std::set<std::string>(sorts.begin(), sorts.end()).size(), sorts.size());
+  // A notebook cell: our candidates see the cells above it (`os` is imported in the first).
+  c.notify(
+      "notebookDocument/didOpen",
+      {{"notebookDocument",
+        {{"uri", "file:///nb.ipynb"},
+         {"notebookType", "jupyter-notebook"},
+         {"version", 1},
+         {"cells",
+          {{{"kind", 2}, {"document", "file:///nb.ipynb#c1"}}, {{"kind", 2}, {"document", "file:///nb.ipynb#c2"}}}}}},
+       {"cellTextDocuments",
+        {{{"uri", "file:///nb.ipynb#c1"}, {"languageId", "python"}, {"version", 1}, {"text", "import os\n"}},
+         {{"uri", "file:///nb.ipynb#c2"}, {"languageId", "python"}, {"version", 1}, {"text", "os.path.\n"}}}}});
+  auto cell = labels(items_of(c.complete("file:///nb.ipynb#c2", 0, 8)));
+  EXPECT_NE(std::find(cell.begin(), cell.end(), "abspath"), cell.end());      // ours, from the stubs
+  EXPECT_NE(std::find(cell.begin(), cell.end(), "mystery_one"), cell.end());  // the upstream's
   // An upstream that fails leaves our own list (the fake fails on documents named *error*).
   c.open("file:///error.py", "import os\nos.path.\n");
   auto r = c.complete("file:///error.py", 1, 8);
