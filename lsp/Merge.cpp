@@ -29,12 +29,7 @@ std::vector<Ranked> order_by_key(const std::vector<float>& key, const std::vecto
     if (a.known && b.known && key[a.index] != key[b.index]) return key[a.index] > key[b.index];
     return a.index < b.index;
   });
-  int stars = 0;
-  for (auto& r : out) {
-    if (r.group != 0 || stars >= opt.stars) break;
-    r.starred = true;
-    ++stars;
-  }
+  mark_stars(out, opt.stars);
   return out;
 }
 

@@ -41,13 +41,17 @@ std::vector<Ranked> rank(const std::vector<RankInput>& in, const RankOptions& op
     if (a.known && b.known && in[a.index].logit != in[b.index].logit) return in[a.index].logit > in[b.index].logit;
     return a.index < b.index;
   });
-  int stars = 0;
-  for (auto& r : out) {
-    if (r.group != 0 || stars >= opt.stars) break;
-    r.starred = true;
-    ++stars;
-  }
+  mark_stars(out, opt.stars);
   return out;
+}
+
+void mark_stars(std::vector<Ranked>& order, int stars) {
+  int n = 0;
+  for (auto& r : order) {
+    if (r.group != 0 || n >= stars) break;
+    r.starred = true;
+    ++n;
+  }
 }
 
 void sort_upstream_order(Json& items) {

@@ -36,6 +36,8 @@ struct Ranked {
 
 // `inputs` must be in the upstream's order. Returns every input once, in display order.
 std::vector<Ranked> rank(const std::vector<RankInput>& inputs, const RankOptions& opt);
+// Stars the first `stars` items of group 0 of an order (display order, group 0 first).
+void mark_stars(std::vector<Ranked>& order, int stars);
 
 bool is_private(std::string_view name);
 // The member name an item stands for: the leading identifier of filterText, else of label.
