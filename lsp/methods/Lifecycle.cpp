@@ -80,8 +80,8 @@ void Server::on_initialize(const Json& msg) {
   else
     ensure_model();
   initialized_ = true;
-  start_index(params);
   reply(msg["id"], {{"capabilities", capabilities()}, {"serverInfo", {{"name", "dotwise"}, {"version", "0.1.0"}}}});
+  start_index(params);  // after the reply: no request (its progress token) may precede InitializeResult
 }
 
 void Server::on_initialized(const Json&) {

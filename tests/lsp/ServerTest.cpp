@@ -705,6 +705,7 @@ TEST_F(ServerTest, WorkspaceIndexGivesProjectClassMembers) {
   std::string root = "file://" + proj.string();
   auto init = c.request("initialize", {{"processId", nullptr}, {"rootUri", root}, {"capabilities", caps}});
   ASSERT_TRUE(init.contains("result"));
+  for (const auto& m : c.seen) EXPECT_FALSE(is_request(m)) << "a request before InitializeResult: " << m.dump();
   c.notify("initialized", Json::object());
   // Wait for the index's progress to end (the server asked to create the token first).
   bool created = false, ended = false;
