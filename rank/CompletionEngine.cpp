@@ -96,7 +96,14 @@ std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_
   }
   out.append(text.substr(begin, mark - begin));
   *mark_at = out.size();
-  out.append(kCursorMark).append(text.substr(cursor, end - cursor));
+  out.append(kCursorMark);
+  // A name right after the cursor (`os.|getcwd()`, a prefix typed inside a name) would fuse with
+  // the mark into one bogus member: a space keeps them apart.
+  if (cursor < end) {
+    auto c = static_cast<unsigned char>(text[cursor]);
+    if (std::isalnum(c) || c == '_' || c >= 0x80) out.push_back(' ');
+  }
+  out.append(text.substr(cursor, end - cursor));
   return out;
 }
 

@@ -1,11 +1,10 @@
-#include "rank/CompletionEngine.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
 
 #include "eval/EditorProtocol.h"
+#include "rank/CompletionEngine.h"
 #include "syntax/Extractor.h"
 
 namespace dw {
@@ -95,6 +94,17 @@ TEST(CompletionEngine, ReceiverNamesUsedInOtherFilesAndNoLeakFromTheEditedFile) 
   ASSERT_NE(find(r2, "commit"), nullptr);
   EXPECT_EQ(find(r2, "commit")->features[kProjectKey], 0.0f);  // only this file uses it
   EXPECT_EQ(find(r2, "commit")->features[kFileKeyBefore], 1.0f);
+}
+
+// Completing in front of existing text (`os.|getcwd()`, or a prefix typed inside a name): the cursor
+// mark must not fuse with the name after it into a candidate, and the receiver's uses still count.
+TEST(CompletionEngine, NothingFusesWithTheCursorMark) {
+  Project pj;
+  auto r = complete(pj, "pkg/mark.py", "import os\nos.getcwd()\nx = os.", "getcwd()\n");
+  for (const auto& c : r.items) EXPECT_FALSE(c.name.starts_with(kCursorMark)) << c.name;
+  ASSERT_NE(find(r, "getcwd"), nullptr);
+  EXPECT_EQ(find(r, "getcwd")->features[kFileKeyBefore], 1.0f);
+  EXPECT_EQ(r.key, "os");
 }
 
 TEST(CompletionEngine, ModelOrderingKeepsTheEarlierList) {
