@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "rank/Features.h"
+#include "support/BinaryIO.h"
 #include "support/FileIO.h"
 #include "support/Hash.h"
 
@@ -17,14 +18,12 @@ std::string feature_list() {
   for (auto n : kFeatureNames) s += std::string(s.empty() ? "" : "\n") + n;
   return s;
 }
-template <class T>
-void put(std::string& out, T v) {
-  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+// Strings with a u32 length (not ByteWriter::str's varint): the format as first written.
+void put_str(ByteWriter& w, std::string_view s) {
+  w.u32(uint32_t(s.size()));
+  w.raw(s.data(), s.size());
 }
-void put_str(std::string& out, std::string_view s) {
-  put(out, uint32_t(s.size()));
-  out.append(s);
-}
+std::string_view take_str(ByteReader& r) { return r.bytes(r.u32()); }
 }  // namespace
 
 uint64_t model_fingerprint(const ModelFile& m) {
@@ -41,15 +40,16 @@ std::filesystem::path ranker_path_for(const std::filesystem::path& model) {
 }
 
 std::string ranker_file_bytes(const TreeEnsemble& trees, uint64_t fingerprint, const std::string& info_json) {
-  std::string out(kMagic, 8);
-  put(out, kRankerFormatVersion);
-  put(out, uint32_t(kFeatureCount));
-  put_str(out, feature_list());
-  put(out, fingerprint);
-  put_str(out, info_json);
-  put_str(out, trees.to_bytes());
-  put(out, hash64(out));
-  return out;
+  ByteWriter w;
+  w.raw(kMagic, 8);
+  w.u32(kRankerFormatVersion);
+  w.u32(uint32_t(kFeatureCount));
+  put_str(w, feature_list());
+  w.u64(fingerprint);
+  put_str(w, info_json);
+  put_str(w, trees.to_bytes());
+  w.u64(hash64(w.buffer()));
+  return std::move(w.buffer());
 }
 
 TreeEnsemble load_ranker(const std::filesystem::path& p, const ModelFile* model, std::string* info_json) {
@@ -61,35 +61,17 @@ TreeEnsemble load_ranker(const std::filesystem::path& p, const ModelFile* model,
   uint64_t sum;
   std::memcpy(&sum, d.data() + d.size() - 8, 8);
   if (hash64(d.substr(0, d.size() - 8)) != sum) throw fail("checksum mismatch (truncated or corrupted)");
-  d = d.substr(8, d.size() - 16);
-  auto take32 = [&]() {
-    if (d.size() < 4) throw fail("truncated");
-    uint32_t v;
-    std::memcpy(&v, d.data(), 4);
-    d.remove_prefix(4);
-    return v;
-  };
-  auto take_str = [&]() {
-    uint32_t n = take32();
-    if (n > d.size()) throw fail("truncated");
-    auto s = d.substr(0, n);
-    d.remove_prefix(n);
-    return s;
-  };
-  if (uint32_t v = take32(); v != kRankerFormatVersion)
-    throw fail(fmt::format("ranker format {} (this build reads {})", v, kRankerFormatVersion));
-  if (take32() != kFeatureCount || take_str() != feature_list()) throw fail("trained on another feature list");
-  if (d.size() < 8) throw fail("truncated");
-  uint64_t fp;
-  std::memcpy(&fp, d.data(), 8);
-  d.remove_prefix(8);
-  if (model && fp != model_fingerprint(*model))
-    throw fail("trained for another model (vocabulary or architecture differ)");
-  auto info = take_str();
-  if (info_json) *info_json = std::string(info);
   try {
-    return TreeEnsemble::from_bytes(take_str(), kFeatureCount);
-  } catch (const std::runtime_error& e) {
+    ByteReader in(d.substr(8, d.size() - 16), "ranker");
+    if (uint32_t v = in.u32(); v != kRankerFormatVersion)
+      throw fail(fmt::format("ranker format {} (this build reads {})", v, kRankerFormatVersion));
+    if (in.u32() != kFeatureCount || take_str(in) != feature_list()) throw fail("trained on another feature list");
+    if (uint64_t fp = in.u64(); model && fp != model_fingerprint(*model))
+      throw fail("trained for another model (vocabulary or architecture differ)");
+    auto info = take_str(in);
+    if (info_json) *info_json = std::string(info);
+    return TreeEnsemble::from_bytes(take_str(in), kFeatureCount);
+  } catch (const FormatError& e) {
     throw fail(e.what());
   }
 }

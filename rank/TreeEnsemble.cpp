@@ -1,9 +1,10 @@
 #include "rank/TreeEnsemble.h"
 
 #include <cmath>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "support/BinaryIO.h"
 
 namespace dw {
 
@@ -66,55 +67,41 @@ TreeEnsemble TreeEnsemble::from_xgboost_json(std::string_view text, size_t max_f
   return e;
 }
 
-namespace {
-template <class T>
-void put(std::string& out, T v) {
-  out.append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-template <class T>
-T take(std::string_view& in) {
-  if (in.size() < sizeof(T)) throw std::runtime_error("ranker trees: truncated");
-  T v;
-  std::memcpy(&v, in.data(), sizeof v);
-  in.remove_prefix(sizeof v);
-  return v;
-}
-}  // namespace
-
 std::string TreeEnsemble::to_bytes() const {
-  std::string out;
-  put(out, base_);
-  put(out, uint32_t(features_));
-  put(out, uint32_t(roots_.size()));
-  put(out, uint32_t(nodes_.size()));
-  for (int32_t r : roots_) put(out, r);
+  ByteWriter w;
+  w.f32(base_);
+  w.u32(uint32_t(features_));
+  w.u32(uint32_t(roots_.size()));
+  w.u32(uint32_t(nodes_.size()));
+  for (int32_t r : roots_) w.u32(uint32_t(r));
   for (const Node& n : nodes_)
-    put(out, n.value), put(out, n.feature), put(out, n.left), put(out, uint8_t(n.default_left));
-  return out;
+    w.f32(n.value), w.u32(uint32_t(n.feature)), w.u32(uint32_t(n.left)), w.u8(n.default_left);
+  return std::move(w.buffer());
 }
 
-TreeEnsemble TreeEnsemble::from_bytes(std::string_view in, size_t max_features) {
+TreeEnsemble TreeEnsemble::from_bytes(std::string_view bytes, size_t max_features) {
+  ByteReader in(bytes, "ranker trees");
   TreeEnsemble e;
-  e.base_ = take<float>(in);
-  e.features_ = take<uint32_t>(in);
-  uint32_t trees = take<uint32_t>(in), nodes = take<uint32_t>(in);
-  if (e.features_ > max_features) throw std::runtime_error("ranker trees: too many features");
-  if (size_t(trees) * 4 + size_t(nodes) * 13 != in.size()) throw std::runtime_error("ranker trees: wrong size");
+  e.base_ = in.f32();
+  e.features_ = in.u32();
+  uint32_t trees = in.u32(), nodes = in.u32();
+  if (e.features_ > max_features) in.fail("too many features");
+  if (size_t(trees) * 4 + size_t(nodes) * 13 != in.remaining()) in.fail("wrong size");
   for (uint32_t i = 0; i < trees; ++i) {
-    int32_t r = take<int32_t>(in);
-    if (r < 0 || uint32_t(r) >= nodes) throw std::runtime_error("ranker trees: bad root");
+    auto r = int32_t(in.u32());
+    if (r < 0 || uint32_t(r) >= nodes) in.fail("bad root");
     e.roots_.push_back(r);
   }
   e.nodes_.resize(nodes);
   for (uint32_t i = 0; i < nodes; ++i) {
     Node& n = e.nodes_[i];
-    n.value = take<float>(in);
-    n.feature = take<int32_t>(in);
-    n.left = take<int32_t>(in);
-    n.default_left = take<uint8_t>(in) != 0;
+    n.value = in.f32();
+    n.feature = int32_t(in.u32());
+    n.left = int32_t(in.u32());
+    n.default_left = in.u8() != 0;
     // Children come after their parent, so every walk moves forward and ends.
     if (n.feature >= 0 && (size_t(n.feature) >= e.features_ || n.left <= int32_t(i) || uint32_t(n.left) + 1 >= nodes))
-      throw std::runtime_error("ranker trees: bad node");
+      in.fail("bad node");
   }
   return e;
 }

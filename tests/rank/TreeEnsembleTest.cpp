@@ -138,6 +138,11 @@ TEST(LearnedRanker, TheLoaderChecksFormatFeaturesAndModel) {
   EXPECT_THROW(load_ranker(good, &mf), std::runtime_error);
   write_file_atomic(good, ranker_file_bytes(e, model_fingerprint(mf), "{}"));
   EXPECT_EQ(load_ranker(good, &mf).trees(), 30u);
+  // The shipped ranker reads, and writes back to the same bytes.
+  const std::string shipped = std::string(DOTWISE_SOURCE_DIR) + "/models/default.dwr";
+  std::string shipped_info;
+  TreeEnsemble s = load_ranker(shipped, &mf, &shipped_info);
+  EXPECT_EQ(ranker_file_bytes(s, model_fingerprint(mf), shipped_info), read_file(shipped).data);
   std::filesystem::remove_all(dir);
 }
 
