@@ -33,6 +33,9 @@ std::vector<Ranked> order_by_key(const std::vector<float>& key, const std::vecto
   return out;
 }
 
+// Ours are all scored; a non-finite score still sorts, last among them, so our order holds.
+float own_key(const OwnCandidate& c) { return std::isfinite(c.score) ? c.score : -1e30f; }
+
 Json own_item(const OwnCandidate& c) { return {{"label", c.name}, {"kind", c.kind}, {"filterText", c.name}}; }
 
 }  // namespace
@@ -43,7 +46,7 @@ Json own_completion_list(const std::vector<OwnCandidate>& ours, const RankOption
   std::vector<std::string> names;
   for (const auto& c : ours) {
     items.push_back(own_item(c));
-    key.push_back(std::isfinite(c.score) ? c.score : -1e30f);  // ours are all scored: keep our order
+    key.push_back(own_key(c));
     names.push_back(c.name);
   }
   apply_ranking(items, order_by_key(key, names, ropt), ropt);
@@ -62,7 +65,7 @@ void merge_completion(Json& result, const std::vector<OwnCandidate>& ours, const
   }
   sort_upstream_order(*items);
   std::unordered_map<std::string_view, float> score;
-  for (const auto& c : ours) score.emplace(c.name, std::isfinite(c.score) ? c.score : -1e30f);
+  for (const auto& c : ours) score.emplace(c.name, own_key(c));
   // The shape of an upstream edit (its range covers what was typed after the dot), for ours.
   Json edit;
   for (const auto& it : *items)
@@ -93,7 +96,7 @@ void merge_completion(Json& result, const std::vector<OwnCandidate>& ours, const
       item["insertText"] = c.name;
     }
     items->push_back(std::move(item));
-    key.push_back(std::isfinite(c.score) ? c.score : -1e30f);
+    key.push_back(own_key(c));
     names.push_back(c.name);
     ++added;
   }
