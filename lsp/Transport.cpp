@@ -178,6 +178,7 @@ Transport::Step Transport::take_body(Incoming& out, bool final) {
   const size_t rest = size_t(body_) - dropped_;  // body bytes from buf_[0] on
   const std::string_view body(buf_.data(), std::min(buf_.size(), rest));
   const Found h = find_header(body, scanned_, dropped_ == 0, body.size() < rest && !final);
+  body_bytes_scanned_ += body.size() - std::min(scanned_, body.size());
   if (h.found) {  // the body ends where the next header starts: the message lied about its length
     const size_t got = dropped_ + h.at;
     const long long declared = body_;

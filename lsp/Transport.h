@@ -35,6 +35,9 @@ class Transport {
   bool write_raw(std::string_view body);
   void close_output();
   int input_fd() const { return in_; }
+  // Body bytes the header scan has looked at so far: a measure of work that tests can bound (a scan
+  // that restarted at the body's start on every read would make it quadratic in the body's size).
+  size_t body_bytes_scanned() const { return body_bytes_scanned_; }
 
  private:
   enum Step { kNeedMore, kEmitted, kNext };  // what one parsing step did
@@ -46,6 +49,7 @@ class Transport {
   bool oversized_ = false;       // that body is over max_ (already reported): dropped, not buffered
   size_t dropped_ = 0;           // bytes of the body dropped from the front of buf_
   size_t scanned_ = 0;           // buf_ holds no header start before this (scans resume here)
+  size_t body_bytes_scanned_ = 0;
   bool eof_ = false;
   std::mutex write_mu_;
   bool fill(bool block);                      // one read(); false at EOF or when nothing was ready

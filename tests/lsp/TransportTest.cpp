@@ -1,8 +1,8 @@
 // Framing under bad input: a length that lies (huge, negative, larger than what arrives), a header
 // without a body, a body split over many reads, two messages in one read. Each case is checked on
 // Transport over a pipe and on the whole server, and in each the next valid request must come through
-// within 100 ms of being sent (the reader resynchronises on the next header instead of waiting for
-// bytes that never come). Also the per-document size cap.
+// with no bytes after it (a reader waiting for bytes that never come fails at kGiveUpMs). Also the
+// per-document size cap.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -18,8 +18,10 @@ namespace dw::lsp::test {
 namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-constexpr auto kBound = std::chrono::milliseconds(100);  // generous: resynchronising takes microseconds
-constexpr int kGiveUpMs = 3000;                          // a reader that waits forever fails, not hangs
+// Catches only a reader that resynchronises on a timer; loose, so a loaded CI machine under ASan
+// cannot fail it (resynchronising itself takes microseconds).
+constexpr auto kBound = std::chrono::milliseconds(1000);
+constexpr int kGiveUpMs = 3000;  // a reader that waits forever fails, not hangs
 
 std::string frame(const std::string& body) {
   return "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -130,8 +132,9 @@ TEST(TransportTest, HeaderArrivingByteByByteEndsTheBody) {
 }
 
 // A body that looks like framing in every way JSON allows: the key inside strings, escaped CR/LF,
-// raw CRLF as whitespace between tokens. 8 MB in 4 KB writes: accepted whole, and in linear time (a
-// scan from the body's start on every read would take seconds).
+// raw CRLF as whitespace between tokens. 8 MB in 4 KB writes: accepted whole, and in linear work (a
+// scan from the body's start on every read would look at ~1000x the body; counted, not timed, so a
+// loaded machine cannot fail it).
 TEST(TransportTest, BodySplitOverManyReadsIsAccepted) {
   Wire w;
   std::string text = "Content-Length: 12\\r\\n\\r\\n content-length:7 Content-Length: x ";
@@ -141,7 +144,6 @@ TEST(TransportTest, BodySplitOverManyReadsIsAccepted) {
       "{\r\n\"jsonrpc\": \"2.0\",\r\n\"id\": 42,\r\n\"method\": \"x\",\r\n\"params\": {\"text\": \"" + text +
       "\", \"Content-Length: 3\": 1}\r\n}\r\n";
   const std::string all = frame(body);
-  const auto start = Clock::now();
   std::thread writer([&] {
     for (size_t at = 0; at < all.size(); at += 4096) send(w.in(), std::string_view(all).substr(at, 4096));
   });
@@ -149,7 +151,8 @@ TEST(TransportTest, BodySplitOverManyReadsIsAccepted) {
   writer.join();
   ASSERT_EQ(in.kind, Incoming::kMessage) << in.error;
   EXPECT_TRUE(in.message["params"]["text"] == decoded);
-  EXPECT_LE(Clock::now() - start, std::chrono::seconds(2));
+  EXPECT_GT(w.t->body_bytes_scanned(), body.size() / 2);
+  EXPECT_LE(w.t->body_bytes_scanned(), 2 * body.size());
   expect_recovery(w, "", 0);
 }
 
