@@ -2,6 +2,7 @@
 // would (index/ProjectIndex) and prints JSON: files, bytes, wall time, the index's own estimate of
 // what it holds, and the process's RSS growth (VmRSS before and after; VmHWM at the end).
 #include <fmt/core.h>
+#include <malloc.h>
 
 #include <chrono>
 #include <fstream>
@@ -29,11 +30,15 @@ int main(int argc, char** argv) {
   for (int i = 2; i + 1 < argc; ++i)
     if (std::string(argv[i]) == "--max-files") lim.max_files = std::stoul(argv[i + 1]);
   long rss0 = status_kb("VmRSS:");
+  const auto heap0 = ::mallinfo2();
   auto t0 = std::chrono::steady_clock::now();
   dw::ProjectIndex idx(lim);
   idx.build({argv[1]});
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto st = idx.stats();
+  // What malloc hands out after the build (live objects), apart from what RSS adds (free pages kept).
+  const auto heap = ::mallinfo2();
+  const double live_mb = double((heap.uordblks + heap.hblkhd) - (heap0.uordblks + heap0.hblkhd)) / (1 << 20);
   nlohmann::json j = {{"dir", argv[1]},
                       {"files", st.files},
                       {"bytes", st.bytes},
@@ -43,6 +48,7 @@ int main(int argc, char** argv) {
                       {"seconds", secs},
                       {"mb_per_s", double(st.bytes) / 1e6 / secs},
                       {"index_estimate_mb", double(st.memory_bytes) / 1e6},
+                      {"heap_live_mb", live_mb},
                       {"rss_growth_mb", double(status_kb("VmRSS:") - rss0) / 1024},
                       {"peak_rss_mb", double(status_kb("VmHWM:")) / 1024},
                       {"skipped", st.skipped}};

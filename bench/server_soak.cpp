@@ -2,10 +2,13 @@
 // requests with edits in between, and the server's memory and latency watched over the whole run.
 // Each request types `receiver.` on a fresh line of a random document at a random place, asks for
 // completions there, then either deletes the line again or (one time in ten) keeps it completed
-// with the first item offered, so the documents keep changing and slowly grow. Prints JSON: per
-// block of requests the latency percentiles and the server's RSS; RSS at the start and the end.
-//   server_soak DOTWISE_BINARY [--requests 100000] [--docs 50] [--block 10000]
-//               [--source DIR (default /usr/lib/python3.11)] [--model M.dwm] [--seed S]
+// with the first item offered; a document holding more than --keep such lines loses its oldest, so
+// the documents keep changing but stop growing, and the load stays the same from block to block.
+// Prints JSON: per block of requests the latency percentiles and the server's RSS; RSS at the
+// start and the end; and the check (exit 1 when it fails): from the first block on, RSS grows at
+// most --max-growth and each block's p50 is within --max-growth of the first block's.
+//   server_soak DOTWISE_BINARY [--requests 100000] [--docs 50] [--block 10000] [--keep 20]
+//               [--max-growth 0.10] [--source DIR (default /usr/lib/python3.11)] [--model M.dwm] [--seed S]
 #include <poll.h>
 #include <unistd.h>
 
@@ -54,7 +57,10 @@ struct Doc {
   std::string uri;
   int version = 1;
   std::vector<std::string> lines;  // mirror of the server's copy, to pick places and indents
+  size_t kept = 0;                 // completed lines kept in it (they end with kKeptMark)
 };
+
+constexpr std::string_view kKeptMark = "  # soak";
 
 class Soak {
  public:
@@ -90,11 +96,12 @@ std::string indent_of(const std::string& line) { return line.substr(0, line.find
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: server_soak DOTWISE_BINARY [--requests N] [--docs N] [--block N] [--source DIR] "
-                 "[--model M.dwm] [--seed S]\n";
+    std::cerr << "usage: server_soak DOTWISE_BINARY [--requests N] [--docs N] [--block N] [--keep N] "
+                 "[--max-growth F] [--source DIR] [--model M.dwm] [--seed S]\n";
     return 2;
   }
-  size_t requests = 100000, ndocs = 50, block = 10000;
+  size_t requests = 100000, ndocs = 50, block = 10000, keep = 20;
+  double max_growth = 0.10;
   std::string source = "/usr/lib/python3.11", model;
   uint64_t seed = 1;
   for (int i = 2; i + 1 < argc; i += 2) {
@@ -109,6 +116,10 @@ int main(int argc, char** argv) {
       source = v;
     else if (k == "--model")
       model = v;
+    else if (k == "--keep")
+      keep = std::stoul(v);
+    else if (k == "--max-growth")
+      max_growth = std::stod(v);
     else if (k == "--seed")
       seed = std::stoull(v);
     else {
@@ -171,8 +182,16 @@ int main(int argc, char** argv) {
     }
     if (!first.empty() && rng() % 10 == 0) {  // keep it, completed
       ++kept;
-      d.lines[size_t(line)] = head + first;
+      d.lines[size_t(line)] = head + first + std::string(kKeptMark);
       s.change(d, line, line + 1, d.lines[size_t(line)] + "\n");
+      if (++d.kept > keep) {  // the oldest kept line goes: the document stops growing
+        auto it =
+            std::find_if(d.lines.begin(), d.lines.end(), [](const std::string& l) { return l.ends_with(kKeptMark); });
+        const int at = int(it - d.lines.begin());
+        d.lines.erase(it);
+        s.change(d, at, at + 1, "");
+        --d.kept;
+      }
     } else {
       d.lines.erase(d.lines.begin() + line);
       s.change(d, line, line + 1, "");
@@ -187,6 +206,19 @@ int main(int argc, char** argv) {
     }
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - t_all).count();
+  // The check: growth from the first block (the documents' state caches are warm by then) on.
+  Json check = {{"max_growth", max_growth}, {"ok", true}};
+  if (!blocks.empty()) {
+    const double rss0 = blocks[0]["rss_kb"].get<double>(), p50_0 = blocks[0]["p50_ms"].get<double>();
+    double rss_growth = 0, p50_drift = 0;
+    for (const auto& b : blocks) {
+      rss_growth = std::max(rss_growth, b["rss_kb"].get<double>() / rss0 - 1);
+      p50_drift = std::max(p50_drift, std::abs(b["p50_ms"].get<double>() / p50_0 - 1));
+    }
+    check["rss_growth"] = rss_growth;
+    check["p50_drift"] = p50_drift;
+    check["ok"] = rss_growth <= max_growth && p50_drift <= max_growth;
+  }
   Json out = {{"server", cmd},
               {"documents", docs.size()},
               {"lines_opened", open_lines},
@@ -198,9 +230,10 @@ int main(int argc, char** argv) {
               {"rss_start_kb", rss_start},
               {"rss_end_kb", status_kb(pid, "VmRSS:")},
               {"rss_peak_kb", status_kb(pid, "VmHWM:")},
-              {"blocks", blocks}};
+              {"blocks", blocks},
+              {"check", check}};
   s.call("shutdown", nullptr);
   s.notify("exit", nullptr);
   std::cout << out.dump(1) << "\n";
-  return 0;
+  return check["ok"].get<bool>() ? 0 : 1;
 }

@@ -1,11 +1,18 @@
 // `dotwise export MODEL.dwm [--int8|--fp32] -o OUT.dwm` re-encodes a model file (e.g. the FP32 file
 // `dotwise-train export` writes, quantized to INT8); `--onnx OUT.onnx` writes the same model as an
-// ONNX graph for ONNX Runtime. Both work from a .dwm, so this binary never needs libtorch.
+// ONNX graph for ONNX Runtime, by running `dotwise-onnx` from this binary's directory (libonnx stays
+// out of this binary, which also serves). Both work from a .dwm, so this binary never needs libtorch.
 // `--calibrate DIR` rounds the INT8 weights with GPTQ against the inputs the model sees on the Python
 // files under DIR (model/Calibration.h), instead of to the nearest level.
 #include <fmt/core.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -15,7 +22,6 @@
 #include "corpus/Vocab.h"
 #include "model/Calibration.h"
 #include "model/ModelFile.h"
-#include "model/Onnx.h"
 #include "model/Quantize.h"
 #include "rank/ModelRanker.h"
 #include "support/FileIO.h"
@@ -26,6 +32,21 @@
 namespace dw::cli {
 
 namespace {
+
+// Runs `dotwise-onnx MODEL OUT` from the directory of this executable; its output goes to ours.
+void run_onnx_export(const std::string& model, const std::string& out) {
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "dotwise-onnx";
+  if (!std::filesystem::exists(exe)) throw std::runtime_error(exe.string() + " not found: the ONNX export needs it");
+  std::string a0 = exe.string(), a1 = model, a2 = out;
+  char* argv[] = {a0.data(), a1.data(), a2.data(), nullptr};
+  pid_t pid = 0;
+  if (int e = ::posix_spawn(&pid, a0.c_str(), nullptr, nullptr, argv, environ); e != 0)
+    throw std::runtime_error("cannot run " + a0 + ": " + std::strerror(e));
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) throw std::runtime_error("the ONNX export failed (" + a0 + ")");
+}
 
 // The token streams of the Python files under `dir` that the corpus rules keep (corpus/Corpus.h: as
 // for training and fine-tuning, vendored, generated, data-like and duplicate files are left out), until
@@ -123,9 +144,8 @@ void add_export(CLI::App& app) {
       fmt::print("wrote {} ({}, {} bytes)\n", o->out, quant_name(q), std::filesystem::file_size(o->out));
     }
     if (!o->onnx.empty()) {
-      write_onnx(o->onnx, w);
-      fmt::print("wrote {} (ONNX opset 13, FP32, {} bytes; checked with onnx::checker)\n", o->onnx,
-                 std::filesystem::file_size(o->onnx));
+      std::fflush(stdout);  // before the child's lines
+      run_onnx_export(o->model, o->onnx);
     }
   });
 }

@@ -12,6 +12,7 @@ void extract_bytes(std::string_view bytes);  // syntax/Extractor on a file's byt
 void lsp_bytes(std::string_view bytes);      // lsp/Transport + lsp/Server (standalone) reading a client's stream
 void model_bytes(std::string_view bytes);    // model/ModelFile::from_bytes, then the runtime on what it accepted
 void shard_bytes(std::string_view bytes);    // corpus/Shard decode_shard, then a re-encode round trip
+void index_bytes(std::string_view bytes);    // index/ProjectIndex over up to 8 files (NUL-separated), queried
 
 // Makes a damaged file pass the integrity checks (size fields, checksums) so the fuzzer reaches
 // the structural validation behind them. Returns false when `b` is too short or has the wrong magic.

@@ -2,6 +2,7 @@
 //   OUT/extract/  the Python files themselves
 //   OUT/shard/    shards of those files' extractions (one file, several files, empty)
 //   OUT/model/    small random-weight models, FP32 and INT8, with and without member lists
+//   OUT/index/    small projects: consecutive files joined by NUL bytes (fuzz/IndexEntry.cpp)
 //   OUT/lsp/      client sessions: initialize, didOpen of a file, edits, completions at its member
 //                 accesses, shutdown, exit — framed exactly as an editor sends them
 #include <fmt/core.h>
@@ -103,7 +104,8 @@ int main(int argc, char** argv) {
   dw::TypeshedIndex stubs(dw::TypeshedIndex::default_roots());
   dw::Extractor extractor(stubs);
   std::vector<dw::ShardFile> all;
-  size_t files = 0;
+  std::string project;  // the small files so far, NUL-separated: one index seed per 3
+  size_t files = 0, projects = 0;
   for (int i = 2; i < argc; ++i) {
     auto rd = dw::read_file(argv[i], 1u << 20);
     if (!rd.error.empty()) continue;
@@ -116,6 +118,13 @@ int main(int argc, char** argv) {
     // Small seeds mutate faster: shards of one file, and of a few files together.
     put(out / "shard", name + ".dws", dw::encode_shard({sf}));
     if (rd.data.size() < 4096) put(out / "lsp", name + ".lsp", session(rd.data, sf.data, 8));
+    if (rd.data.size() < 2048) {
+      project += rd.data;
+      if (files % 3 == 0)
+        put(out / "index", fmt::format("project-{:03}", projects++), project), project.clear();
+      else
+        project.push_back('\0');
+    }
     if (all.size() < 4) all.push_back(std::move(sf));
   }
   put(out / "shard", "empty.dws", dw::encode_shard({}));

@@ -30,8 +30,47 @@ std::string_view last_part(std::string_view s) {
 // One spelling per file: "a//b/./c.py" and "a/b/c.py" are the same entry.
 std::string path_key(const fs::path& p) { return p.lexically_normal().generic_string(); }
 
+// A file's triples, sorted, as varints (key delta; member, a delta within one key; count): ~3.5
+// bytes a triple instead of 12. They are read back only to take the file out or leave it out.
+void put_varint(std::vector<uint8_t>& out, uint32_t v) {
+  for (; v >= 0x80; v >>= 7) out.push_back(uint8_t(v | 0x80));
+  out.push_back(uint8_t(v));
+}
+uint32_t get_varint(const uint8_t*& p) {
+  uint32_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    uint8_t b = *p++;
+    v |= uint32_t(b & 0x7f) << shift;
+    if (!(b & 0x80)) return v;
+  }
+}
+std::vector<uint8_t> pack_triples(const std::vector<Triple>& sorted) {
+  std::vector<uint8_t> out;
+  uint32_t key = 0, member = 0;
+  for (const auto& t : sorted) {
+    put_varint(out, t.key - key);
+    put_varint(out, t.key == key ? t.member - member : t.member);
+    put_varint(out, uint32_t(t.count));
+    key = t.key, member = t.member;
+  }
+  out.shrink_to_fit();
+  return out;
+}
+std::vector<Triple> unpack_triples(const std::vector<uint8_t>& packed) {
+  std::vector<Triple> out;
+  uint32_t key = 0, member = 0;
+  for (const uint8_t *p = packed.data(), *end = p + packed.size(); p < end;) {
+    const uint32_t dk = get_varint(p), m = get_varint(p);
+    member = dk == 0 ? member + m : m;
+    key += dk;
+    out.push_back({key, member, int32_t(get_varint(p))});
+  }
+  return out;
+}
+
 bool dotted_suffix(std::string_view full, std::string_view suffix) {
-  return full == suffix || (full.size() > suffix.size() && full.ends_with(suffix) && full[full.size() - suffix.size() - 1] == '.');
+  return full == suffix ||
+         (full.size() > suffix.size() && full.ends_with(suffix) && full[full.size() - suffix.size() - 1] == '.');
 }
 }  // namespace
 
@@ -40,13 +79,14 @@ struct ProjectIndex::Impl {
   std::vector<fs::path> roots;
   mutable std::shared_mutex mu;
   StringPool pool;
-  std::vector<Triple> uses;           // (key, member) -> count over every indexed file, sorted
-  std::vector<Triple> pending;        // added by a bulk build, merged into `uses` in batches
+  std::vector<Triple> uses;            // (key, member) -> count over every indexed file, sorted
+  std::vector<Triple> pending;         // added by a bulk build, merged into `uses` in batches
   std::vector<uint32_t> member_total;  // by string id: uses of the name on any receiver
 
   struct FileEntry {
     uint32_t module = StringPool::kNone;
-    std::vector<Triple> uses;      // this file's share of `uses`, sorted
+    uint32_t n_uses = 0;
+    std::vector<uint8_t> uses;      // this file's share of `uses` (pack_triples)
     std::vector<uint32_t> classes;  // qualified ids of the classes it defines
     uint64_t bytes = 0;
   };
@@ -56,7 +96,7 @@ struct ProjectIndex::Impl {
     std::vector<uint32_t> members;  // packed id + kind
   };
   struct ModuleRec {
-    std::string path;
+    std::string_view path;                         // the key of its file in `files` (a node's key does not move)
     std::vector<uint32_t> names;                   // packed id + kind
     std::vector<std::array<uint32_t, 3>> imports;  // local, module, name
   };
@@ -98,8 +138,9 @@ struct ProjectIndex::Impl {
     if (it == files.end()) return;
     if (!pending.empty()) flush();
     FileEntry& f = it->second;
-    for (const auto& t : f.uses) member_total[t.member] -= std::min<uint32_t>(member_total[t.member], uint32_t(t.count));
-    merge(f.uses, -1);
+    std::vector<Triple> own = unpack_triples(f.uses);
+    for (const auto& t : own) member_total[t.member] -= std::min<uint32_t>(member_total[t.member], uint32_t(t.count));
+    merge(std::move(own), -1);
     for (uint32_t q : f.classes) {
       classes.erase(q);
       auto& v = class_by_short[pool.find(last_part(pool.str(q)))];
@@ -125,26 +166,33 @@ struct ProjectIndex::Impl {
     FileEntry f;
     f.bytes = bytes;
     f.module = intern(scan.module);
-    for (const auto& u : scan.uses) f.uses.push_back({intern(u.key), intern(u.member), 1});
-    std::sort(f.uses.begin(), f.uses.end());
+    std::vector<Triple> all;
+    all.reserve(scan.uses.size());
+    for (const auto& u : scan.uses) all.push_back({intern(u.key), intern(u.member), 1});
+    std::sort(all.begin(), all.end());
     std::vector<Triple> merged;
-    for (const auto& t : f.uses) {
-      if (!merged.empty() && merged.back().key == t.key && merged.back().member == t.member) ++merged.back().count;
-      else merged.push_back(t);
+    for (const auto& t : all) {
+      if (!merged.empty() && merged.back().key == t.key && merged.back().member == t.member)
+        ++merged.back().count;
+      else
+        merged.push_back(t);
       ++member_total[t.member];
     }
-    f.uses = std::move(merged);
+    f.uses = pack_triples(merged);
+    f.n_uses = uint32_t(merged.size());
     if (defer) {
-      pending.insert(pending.end(), f.uses.begin(), f.uses.end());
+      pending.insert(pending.end(), merged.begin(), merged.end());
       if (pending.size() > std::max<size_t>(uses.size() / 4, 1u << 16)) flush();
     } else {
-      merge(f.uses, +1);
+      merge(std::move(merged), +1);
     }
     for (const auto& c : scan.classes) {
       std::string q = scan.module.empty() ? c.name : scan.module + "." + c.name;
       uint32_t qid = intern(q);
       ClassRec r;
       r.module = f.module;
+      r.bases.reserve(c.bases.size());
+      r.members.reserve(c.members.size());
       for (const auto& b : c.bases) r.bases.push_back(intern(b));
       for (const auto& m : c.members) r.members.push_back(pack(intern(m.name), m.kind));
       auto [it, fresh] = classes.insert_or_assign(qid, std::move(r));
@@ -152,14 +200,18 @@ struct ProjectIndex::Impl {
       if (fresh) class_by_short[intern(last_part(q))].push_back(qid);
       f.classes.push_back(qid);
     }
+    auto [file, added] = files.emplace(path, std::move(f));
+    (void)added;
     ModuleRec m;
-    m.path = path;
+    m.path = file->first;
+    m.names.reserve(scan.names.size());
+    m.imports.reserve(scan.imports.size());
     for (const auto& n : scan.names) m.names.push_back(pack(intern(n.name), n.kind));
     for (const auto& im : scan.imports) m.imports.push_back({intern(im.local), intern(im.module), intern(im.name)});
-    if (!modules.contains(f.module)) module_by_last[intern(last_part(scan.module))].push_back(f.module);
-    modules.insert_or_assign(f.module, std::move(m));
+    const uint32_t module = file->second.module;
+    if (!modules.contains(module)) module_by_last[intern(last_part(scan.module))].push_back(module);
+    modules.insert_or_assign(module, std::move(m));
     st.bytes += bytes;
-    files.emplace(path, std::move(f));
   }
 
   std::vector<ImportScan> imports_of(uint32_t module) const {
@@ -294,8 +346,10 @@ void ProjectIndex::key_uses(std::string_view key, const fs::path& exclude,
   std::shared_lock lk(im.mu);
   uint32_t k = im.pool.find(key);
   if (k == StringPool::kNone) return;
+  std::vector<Triple> excluded;
   const std::vector<Triple>* ex = nullptr;
-  if (auto f = im.files.find(path_key(exclude)); f != im.files.end()) ex = &f->second.uses;
+  if (auto f = im.files.find(path_key(exclude)); f != im.files.end())
+    excluded = unpack_triples(f->second.uses), ex = &excluded;
   auto it = std::lower_bound(im.uses.begin(), im.uses.end(), Triple{k, 0, 0});
   for (; it != im.uses.end() && it->key == k; ++it) {
     int32_t n = it->count;
@@ -314,7 +368,7 @@ uint32_t ProjectIndex::member_uses(std::string_view member, const fs::path& excl
   if (m == StringPool::kNone || m >= im.member_total.size()) return 0;
   uint32_t n = im.member_total[m];
   if (auto f = im.files.find(path_key(exclude)); f != im.files.end())
-    for (const auto& t : f->second.uses)
+    for (const auto& t : unpack_triples(f->second.uses))
       if (t.member == m) n -= std::min(n, uint32_t(t.count));
   return n;
 }
@@ -325,7 +379,7 @@ std::vector<uint32_t> ProjectIndex::member_uses(const std::vector<std::string_vi
   std::shared_lock lk(im.mu);
   std::unordered_map<uint32_t, uint32_t> own;
   if (auto f = im.files.find(path_key(exclude)); f != im.files.end())
-    for (const auto& t : f->second.uses) own[t.member] += uint32_t(t.count);
+    for (const auto& t : unpack_triples(f->second.uses)) own[t.member] += uint32_t(t.count);
   std::vector<uint32_t> out(members.size(), 0);
   for (size_t i = 0; i < members.size(); ++i) {
     uint32_t m = im.pool.find(members[i]);
@@ -410,9 +464,10 @@ IndexStats ProjectIndex::stats() const {
   s.classes = im.classes.size();
   s.modules = im.modules.size();
   s.pairs = im.uses.size();
-  for (const auto& [p, f] : im.files) s.uses += f.uses.size();
+  uint64_t packed = 0;
+  for (const auto& [p, f] : im.files) s.uses += f.n_uses, packed += f.uses.capacity() + p.capacity();
   s.memory_bytes = im.pool.bytes() + im.uses.capacity() * sizeof(Triple) + im.member_total.capacity() * 4 +
-                   im.files.size() * 96 + s.uses * sizeof(Triple) + im.classes.size() * 96 + im.modules.size() * 128;
+                   im.files.size() * 128 + packed + im.classes.size() * 96 + im.modules.size() * 96;
   return s;
 }
 

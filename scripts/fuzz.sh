@@ -17,12 +17,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=1800
-targets="extract lsp model shard"
+targets="extract index lsp model shard"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --targets) targets="$2"; shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--targets \"extract lsp model shard\"]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--seconds N] [--targets \"extract index lsp model shard\"]" >&2; exit 2 ;;
   esac
 done
 BUILD=${BUILD:-build/fuzz}

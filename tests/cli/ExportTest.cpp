@@ -107,5 +107,38 @@ TEST_F(Export, CalibrationOptionsAreChecked) {
   EXPECT_FALSE(fs::exists(dir / "x.dwm"));
 }
 
+// The ONNX graph comes from `dotwise-onnx`, run by `dotwise export --onnx`; ONNX's own checker (the
+// Python package, when installed) accepts the file, with the model's vocabulary size as its output.
+TEST_F(Export, OnnxIsWrittenAndChecked) {
+  std::string out;
+  const fs::path onnx = dir / "m.onnx";
+  ASSERT_EQ(run(exe + " export " + (dir / "fp32.dwm").string() + " --onnx " + onnx.string(), out), 0) << out;
+  ASSERT_TRUE(fs::exists(onnx)) << out;
+  EXPECT_GT(fs::file_size(onnx), fs::file_size(dir / "fp32.dwm") / 2);
+  if (run("/usr/bin/python3 -c 'import onnx'", out) != 0)
+    GTEST_SKIP() << "python3-onnx is not installed (Debian's /usr/bin/python3)";
+  ASSERT_EQ(run("/usr/bin/python3 -c \"import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m); "
+                "print(m.graph.output[0].type.tensor_type.shape.dim[1].dim_value)\" " +
+                    onnx.string(),
+                out),
+            0)
+      << out;
+  const ModelFile m = ModelFile::open(dir / "fp32.dwm");
+  const auto& c = m.config();
+  EXPECT_EQ(std::stoul(out), c.vocab_size + c.max_oov) << out;
+  // A model that is not one fails with a message, and no file.
+  write_file_atomic(dir / "bad.dwm", "not a model");
+  EXPECT_NE(run(exe + " export " + (dir / "bad.dwm").string() + " --onnx " + (dir / "bad.onnx").string(), out), 0);
+  EXPECT_FALSE(fs::exists(dir / "bad.onnx"));
+}
+
+// The serving binary does not load libonnx/libprotobuf (~3.8 MB of RSS): only dotwise-onnx does.
+TEST_F(Export, ServingBinaryDoesNotLinkOnnx) {
+  std::string out;
+  ASSERT_EQ(run("ldd " + exe, out), 0) << out;
+  EXPECT_EQ(out.find("libprotobuf"), std::string::npos) << out;
+  EXPECT_EQ(out.find("libonnx"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace dw

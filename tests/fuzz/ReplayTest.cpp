@@ -44,6 +44,7 @@ std::string small_model(dw::Quant q) {
 }  // namespace
 
 TEST(FuzzReplay, ExtractorInputs) { EXPECT_GT(replay("extract", dw::fuzz::extract_bytes), 0u); }
+TEST(FuzzReplay, IndexInputs) { EXPECT_GT(replay("index", dw::fuzz::index_bytes), 0u); }
 TEST(FuzzReplay, LspInputs) { replay("lsp", dw::fuzz::lsp_bytes); }
 TEST(FuzzReplay, ModelInputs) { replay("model", dw::fuzz::model_bytes); }
 TEST(FuzzReplay, ShardInputs) { EXPECT_GT(replay("shard", dw::fuzz::shard_bytes), 0u); }
