@@ -12,6 +12,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <list>
 #include <map>
 #include <memory>
@@ -32,6 +33,7 @@
 #include "rank/Predictor.h"
 #include "rank/TreeEnsemble.h"
 #include "support/Clock.h"
+#include "support/Worker.h"
 #include "syntax/Typeshed.h"
 
 namespace dw::lsp {
@@ -114,6 +116,8 @@ class Server {
   std::condition_variable deadline_cv_;
   std::list<std::pair<std::string, Json>> late_lists_;
 
+  Worker scan_worker_;  // declared after what its tasks use (engine_): destroyed before it
+
   std::map<std::string, Handler> handlers_;
   void log(const std::string& line) const;
   void reply(const Json& id, Json result) { client_.write(make_response(id, std::move(result))); }
@@ -157,8 +161,17 @@ class Server {
   Json standalone_completion(const Json& params);
   // The engine at the cursor (nullopt: no such document or engine), and its list as ours to merge
   // (nullopt also under the model ordering, which only re-ranks an upstream's list).
-  std::optional<CompletionResult> engine_complete(const Json& params, const Prediction& p);
-  std::optional<std::vector<OwnCandidate>> own_candidates(const Json& params, const Prediction& p);
+  // `pre`: the document's scan, made on scan_worker_ (else the engine makes it).
+  std::optional<CompletionResult> engine_complete(const Json& params, const Prediction& p,
+                                                  std::future<DocumentScan>* pre = nullptr);
+  std::optional<std::vector<OwnCandidate>> own_candidates(const Json& params, const Prediction& p,
+                                                          std::future<DocumentScan>* pre = nullptr);
+  struct EngineInput {  // a copy of the document, so the worker reads it while edits may arrive
+    std::string text, path;
+    size_t cursor = 0;
+    DocumentView view() const { return {path, text, cursor}; }
+  };
+  std::shared_ptr<const EngineInput> engine_input(const Json& params);
   void on_completion(const Json& msg);
   void rerank(Json& result, const Prediction& p);
 

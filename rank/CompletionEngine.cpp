@@ -184,27 +184,54 @@ CompletionResult legacy(const Prediction& p, const Predictor* pr, const Typeshed
 }
 }  // namespace
 
-CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor* pr, const DocumentView& doc,
-                                            RankerKind kind) const {
-  if (kind == RankerKind::Model) return legacy(p, pr, stubs_, opt_.legacy_fallback);
-  auto t0 = std::chrono::steady_clock::now();
-  const auto& ctx = p.ctx;
-  CompletionResult r;
+size_t typed_prefix_length(std::string_view text, size_t cursor) {
+  size_t n = 0;
+  for (cursor = std::min(cursor, text.size()); n < cursor; ++n) {
+    auto c = static_cast<unsigned char>(text[cursor - n - 1]);
+    if (!(std::isalnum(c) || c == '_' || c >= 0x80)) break;
+  }
+  return n;
+}
 
+DocumentScan CompletionEngine::scan_document(const DocumentView& doc, size_t prefix) const {
+  const auto t0 = std::chrono::steady_clock::now();
+  DocumentScan s;
+  s.prefix = prefix;
   // The document around the cursor, with a mark at the cursor (replacing any typed prefix).
   const size_t cur = std::min(doc.cursor, doc.text.size());
-  const size_t mark = cur >= ctx.prefix.size() ? cur - ctx.prefix.size() : cur;
+  const size_t mark = cur >= prefix ? cur - prefix : cur;
   size_t mark_at = 0;
   std::string text = scan_window(doc.text, mark, cur, &mark_at, opt_.scan_before, opt_.scan_after);
   bool pkg = false;
-  std::string module = index_ ? index_->module_for(doc.path, &pkg)
-                              : module_name_of(std::filesystem::path(doc.path).filename().generic_string(), &pkg);
-  ModuleScan scan = scan_source(text, module, pkg);
-  const auto line = uint32_t(std::count(text.begin(), text.begin() + long(mark_at), '\n'));
+  s.module = index_ ? index_->module_for(doc.path, &pkg)
+                    : module_name_of(std::filesystem::path(doc.path).filename().generic_string(), &pkg);
+  s.scan = scan_source(text, s.module, pkg);
+  s.line = uint32_t(std::count(text.begin(), text.begin() + long(mark_at), '\n'));
+  s.here = enclosing_class(s.scan, s.line);
+  s.ms = ms_since(t0);
+  return s;
+}
+
+CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor* pr, const DocumentView& doc,
+                                            RankerKind kind) const {
+  return complete(p, pr, doc, kind, nullptr);
+}
+
+CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor* pr, const DocumentView& doc,
+                                            RankerKind kind, const DocumentScan* pre) const {
+  if (kind == RankerKind::Model) return legacy(p, pr, stubs_, opt_.legacy_fallback);
+  const auto& ctx = p.ctx;
+  CompletionResult r;
+  DocumentScan own;
+  if (!pre || pre->prefix != ctx.prefix.size()) own = scan_document(doc, ctx.prefix.size()), pre = &own;
+  const ModuleScan& scan = pre->scan;
+  const std::string& module = pre->module;
+  const std::string& here = pre->here;
+  const uint32_t line = pre->line;
+  auto t0 = std::chrono::steady_clock::now();
   const bool self_recv = ctx.receiver == "self" || ctx.receiver == "cls";
-  const std::string here = enclosing_class(scan, line);
   r.key = receiver_key(ctx.receiver, self_recv ? here : std::string(), scan.imports);
-  r.scan_ms = ms_since(t0);
+  r.scan_ms = pre->ms + ms_since(t0);
   t0 = std::chrono::steady_clock::now();
 
   Gather g;

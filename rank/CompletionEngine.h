@@ -77,6 +77,21 @@ inline constexpr size_t kScanBefore = 24 << 10, kScanAfter = 12 << 10;
 std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_t* mark_at, size_t before = kScanBefore,
                         size_t after = kScanAfter);
 
+// The engine's parse of the document around the cursor. It needs nothing from the model's
+// prediction but the typed prefix's length, so the server runs it on another thread while the model
+// runs (lsp/methods/Completion.cpp); complete() makes it itself when not given one that fits.
+struct DocumentScan {
+  size_t prefix = 0;  // the typed prefix's length it assumed
+  std::string module;
+  ModuleScan scan;
+  uint32_t line = 0;  // the cursor's line in the scanned text
+  std::string here;   // the class around the cursor, qualified ("" outside one)
+  double ms = 0;
+};
+
+// The identifier characters right before `cursor` (what the completion context calls the prefix).
+size_t typed_prefix_length(std::string_view text, size_t cursor);
+
 class CompletionEngine {
  public:
   // `index` and `ranker` may be null (no project, or no learned ranker: then the model ordering).
@@ -87,6 +102,11 @@ class CompletionEngine {
   CompletionResult complete(const Prediction& p, const Predictor* pr, const DocumentView& doc) const;
   // The same, under another ordering (eval compares orderings on one candidate computation).
   CompletionResult complete(const Prediction& p, const Predictor* pr, const DocumentView& doc, RankerKind kind) const;
+
+  // The same, given the document's scan (used when its prefix length matches the context's).
+  CompletionResult complete(const Prediction& p, const Predictor* pr, const DocumentView& doc, RankerKind kind,
+                            const DocumentScan* pre) const;
+  DocumentScan scan_document(const DocumentView& doc, size_t prefix) const;  // thread-safe
 
   const EngineOptions& options() const { return opt_; }
   bool learned() const { return ranker_ && !ranker_->empty(); }
