@@ -184,15 +184,6 @@ CompletionResult legacy(const Prediction& p, const Predictor* pr, const Typeshed
 }
 }  // namespace
 
-size_t typed_prefix_length(std::string_view text, size_t cursor) {
-  size_t n = 0;
-  for (cursor = std::min(cursor, text.size()); n < cursor; ++n) {
-    auto c = static_cast<unsigned char>(text[cursor - n - 1]);
-    if (!(std::isalnum(c) || c == '_' || c >= 0x80)) break;
-  }
-  return n;
-}
-
 DocumentScan CompletionEngine::scan_document(const DocumentView& doc, size_t prefix) const {
   const auto t0 = std::chrono::steady_clock::now();
   DocumentScan s;

@@ -89,9 +89,6 @@ struct DocumentScan {
   double ms = 0;
 };
 
-// The identifier characters right before `cursor` (what the completion context calls the prefix).
-size_t typed_prefix_length(std::string_view text, size_t cursor);
-
 class CompletionEngine {
  public:
   // `index` and `ranker` may be null (no project, or no learned ranker: then the model ordering).

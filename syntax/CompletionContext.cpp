@@ -1,5 +1,6 @@
 #include "syntax/CompletionContext.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace dw {
@@ -34,10 +35,16 @@ bool in_comment_or_string(std::string_view text) {
 }
 }  // namespace
 
+size_t typed_prefix_length(std::string_view text, size_t cursor) {
+  size_t start = std::min(cursor, text.size());
+  const size_t end = start;
+  while (start > 0 && ident_char(static_cast<unsigned char>(text[start - 1]))) --start;
+  return end - start;
+}
+
 std::optional<CompletionContext> completion_context(const Extractor& ex, std::string_view text, ParseCache* reuse) {
   size_t end = text.size();
-  size_t start = end;
-  while (start > 0 && ident_char(static_cast<unsigned char>(text[start - 1]))) --start;
+  size_t start = end - typed_prefix_length(text, end);
   size_t dot = start;
   while (dot > 0 && (text[dot - 1] == ' ' || text[dot - 1] == '\t')) --dot;  // `x. foo` is legal Python
   if (dot == 0 || text[dot - 1] != '.') return std::nullopt;

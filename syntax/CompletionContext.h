@@ -19,6 +19,9 @@ struct CompletionContext {
   bool in_if = false;
 };
 
+// The identifier characters right before `cursor`: the member prefix the user has typed.
+size_t typed_prefix_length(std::string_view text, size_t cursor);
+
 // nullopt when the cursor is not right after `receiver.` (+ an identifier prefix), or the text is
 // skipped by the extractor (binary, too large, ...).
 // `reuse`: the document's last parse (see Extractor::extract).
