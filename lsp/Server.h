@@ -161,17 +161,20 @@ class Server {
   Json standalone_completion(const Json& params);
   // The engine at the cursor (nullopt: no such document or engine), and its list as ours to merge
   // (nullopt also under the model ordering, which only re-ranks an upstream's list).
-  // `pre`: the document's scan, made on scan_worker_ (else the engine makes it).
-  std::optional<CompletionResult> engine_complete(const Json& params, const Prediction& p,
-                                                  std::future<DocumentScan>* pre = nullptr);
-  std::optional<std::vector<OwnCandidate>> own_candidates(const Json& params, const Prediction& p,
-                                                          std::future<DocumentScan>* pre = nullptr);
   struct EngineInput {  // a copy of the document, so the worker reads it while edits may arrive
     std::string text, path;
     size_t cursor = 0;
     DocumentView view() const { return {path, text, cursor}; }
   };
   std::shared_ptr<const EngineInput> engine_input(const Json& params);
+  struct PendingScan {  // the document's copy and its scan, made on scan_worker_
+    std::shared_ptr<const EngineInput> in;
+    std::future<DocumentScan> scan;
+  };
+  // `pre`: the copy and scan made for this request (else the engine makes them).
+  std::optional<CompletionResult> engine_complete(const Json& params, const Prediction& p, PendingScan* pre = nullptr);
+  std::optional<std::vector<OwnCandidate>> own_candidates(const Json& params, const Prediction& p,
+                                                          PendingScan* pre = nullptr);
   void on_completion(const Json& msg);
   void rerank(Json& result, const Prediction& p);
 

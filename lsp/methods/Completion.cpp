@@ -91,13 +91,12 @@ std::shared_ptr<const Server::EngineInput> Server::engine_input(const Json& para
   return in;
 }
 
-std::optional<CompletionResult> Server::engine_complete(const Json& params, const Prediction& p,
-                                                        std::future<DocumentScan>* pre) {
-  auto in = engine_input(params);
+std::optional<CompletionResult> Server::engine_complete(const Json& params, const Prediction& p, PendingScan* pre) {
+  auto in = pre && pre->in ? pre->in : engine_input(params);
   if (!in) return std::nullopt;
   const auto t0 = std::chrono::steady_clock::now();
   std::optional<DocumentScan> scan;
-  if (pre && pre->valid()) scan = pre->get();
+  if (pre && pre->scan.valid()) scan = pre->scan.get();
   CompletionResult r = engine_->complete(p, predictor_.get(), in->view(), settings_.ranker, scan ? &*scan : nullptr);
   if (opt_.trace)
     log(
@@ -109,7 +108,7 @@ std::optional<CompletionResult> Server::engine_complete(const Json& params, cons
 }
 
 std::optional<std::vector<OwnCandidate>> Server::own_candidates(const Json& params, const Prediction& p,
-                                                                std::future<DocumentScan>* pre) {
+                                                                PendingScan* pre) {
   if (settings_.ranker == RankerKind::Model) return std::nullopt;  // the model ordering re-ranks only
   auto r = engine_complete(params, p, pre);
   if (!r) return std::nullopt;
@@ -122,10 +121,10 @@ std::optional<std::vector<OwnCandidate>> Server::own_candidates(const Json& para
 Json Server::standalone_completion(const Json& params) {
   // The engine's parse of the document runs on the worker while the model runs here: on two cores
   // that takes the shorter of the two off the reply's time.
-  std::future<DocumentScan> pre;
+  PendingScan pre;
   if (settings_.ranker != RankerKind::Model && settings_.enable)
-    if (auto in = engine_input(params))
-      pre = scan_worker_.run([in, engine = engine_.get()] {
+    if ((pre.in = engine_input(params)))
+      pre.scan = scan_worker_.run([in = pre.in, engine = engine_.get()] {
         return engine->scan_document(in->view(), typed_prefix_length(in->text, in->cursor));
       });
   // Whatever way this returns (an exception included), the scan is over first: the engine it reads
@@ -135,7 +134,7 @@ Json Server::standalone_completion(const Json& params) {
     ~WaitScan() {
       if (f.valid()) f.wait();
     }
-  } wait_scan{pre};
+  } wait_scan{pre.scan};
   auto p = predict_at(params);
   Json list = {{"isIncomplete", false}, {"items", Json::array()}};
   if (!p) return list;
