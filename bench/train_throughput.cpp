@@ -1,5 +1,6 @@
 // Training throughput (tokens/s, all processes together) of the default model on synthetic data:
-// 1 thread, 2 threads, 2 processes x 1 thread, and 1 thread with glibc's default malloc settings.
+// 1 thread, 2 threads, 2 processes x 1 thread, and 1 thread with glibc's default malloc settings or
+// with OpenBLAS's own choice of kernels (train/Launcher.h: tune_blas).
 //   train_throughput [--vocab 20000] [--steps 40] [--batch 64] [--bptt 100]   -> one JSON object
 // Each configuration runs in a fresh process (threads and allocator are per process); tokens/s is
 // the steady state: the last metric window (the first steps pay for warm-up) of a real training run.
@@ -7,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -48,6 +50,7 @@ void write_data(const fs::path& dir, uint32_t vocab, uint32_t files) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  train::tune_blas(argv);
   train::tune_allocator();
   CLI::App app{"training throughput"};
   uint32_t vocab = 20000, steps = 40, batch = 64, bptt = 100, threads = 0, procs = 1;
@@ -89,11 +92,16 @@ int main(int argc, char** argv) {
                      {"runs", nlohmann::json::array()}};
   struct Cfg {
     unsigned threads, procs;
-    const char* malloc;
+    const char *malloc, *blas;
   };
-  for (Cfg c : {Cfg{1, 1, "tuned"}, Cfg{2, 1, "tuned"}, Cfg{1, 2, "tuned"}, Cfg{1, 1, "default"}}) {
-    auto cmd = fmt::format("DOTWISE_MALLOC={} {} --one {} --threads {} --procs {} --steps {} --batch {} --bptt {}",
-                           c.malloc, exe, dir.string(), c.threads, c.procs, steps, batch, bptt);
+  const std::string blas = std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "detected";
+  res["blas_coretype"] = blas;
+  for (Cfg c : {Cfg{1, 1, "tuned", "tuned"}, Cfg{2, 1, "tuned", "tuned"}, Cfg{1, 2, "tuned", "tuned"},
+                Cfg{1, 1, "default", "tuned"}, Cfg{1, 1, "tuned", "default"}}) {
+    // OpenBLAS's own choice of kernels: without the variable tune_blas() set in this process.
+    const std::string env = std::string(c.blas) == "default" ? "env -u OPENBLAS_CORETYPE DOTWISE_BLAS=default " : "";
+    auto cmd = fmt::format("{}DOTWISE_MALLOC={} {} --one {} --threads {} --procs {} --steps {} --batch {} --bptt {}",
+                           env, c.malloc, exe, dir.string(), c.threads, c.procs, steps, batch, bptt);
     if (std::system(cmd.c_str()) != 0) {
       fmt::print(stderr, "bench: failed: {}\n", cmd);
       return 1;
@@ -101,14 +109,18 @@ int main(int argc, char** argv) {
     std::ifstream in(dir / fmt::format("run-{}-{}", c.procs, c.threads) / "metrics.jsonl");
     double last = 0;
     for (std::string line; std::getline(in, line);) last = nlohmann::json::parse(line).value("tokens_per_s", 0.0);
-    res["runs"].push_back(
-        {{"threads", c.threads}, {"procs", c.procs}, {"malloc", c.malloc}, {"tokens_per_s", std::round(last)}});
+    res["runs"].push_back({{"threads", c.threads},
+                           {"procs", c.procs},
+                           {"malloc", c.malloc},
+                           {"blas", c.blas},
+                           {"tokens_per_s", std::round(last)}});
     fs::remove_all(dir / fmt::format("run-{}-{}", c.procs, c.threads));
   }
   auto& r = res["runs"];
   res["speedup_2threads"] = r[1]["tokens_per_s"].get<double>() / r[0]["tokens_per_s"].get<double>();
   res["speedup_2procs"] = r[2]["tokens_per_s"].get<double>() / r[0]["tokens_per_s"].get<double>();
   res["speedup_malloc_tuning"] = r[0]["tokens_per_s"].get<double>() / r[3]["tokens_per_s"].get<double>();
+  res["speedup_blas_tuning"] = r[0]["tokens_per_s"].get<double>() / r[4]["tokens_per_s"].get<double>();
   fmt::print("{}\n", res.dump(2));
   fs::remove_all(dir);
   return 0;

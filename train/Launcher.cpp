@@ -10,6 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -23,6 +27,30 @@ void tune_allocator() {
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, -1);  // never give heap top back
   mallopt(M_TOP_PAD, 256 << 20);
+}
+
+namespace {
+// The "flags" line of /proc/cpuinfo holds every one of `want`.
+bool cpu_has(std::initializer_list<const char*> want) {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("flags")) continue;
+    std::istringstream words(line.substr(line.find(':') + 1));
+    std::set<std::string> have{std::istream_iterator<std::string>(words), {}};
+    for (const char* w : want)
+      if (!have.contains(w)) return false;
+    return true;
+  }
+  return false;
+}
+}  // namespace
+
+void tune_blas(char** argv) {
+  if (std::getenv("OPENBLAS_CORETYPE")) return;
+  if (const char* b = std::getenv("DOTWISE_BLAS"); b && std::string(b) == "default") return;
+  if (!cpu_has({"avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd", "avx512_bf16"})) return;
+  ::setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
+  ::execv("/proc/self/exe", argv);  // returns only on failure: go on with the kernels already chosen
 }
 
 int configure_threads(unsigned threads, unsigned procs) {

@@ -14,6 +14,15 @@
 namespace dw::train {
 
 void tune_allocator();
+
+// BLAS kernels: OpenBLAS (Debian's DYNAMIC_ARCH build, 0.3.21) picks its kernels from the CPU when the
+// library loads, before main. On a CPU with AVX512-BF16 it picks its Cooperlake kernels, and there one
+// training step took 2.5x as long as with its SkylakeX kernels (perf: 66% of the time in sgemm; 7.2k
+// vs 18.2k tokens/s at batch 256, 1 thread, Xeon VM). So on such a CPU, with OPENBLAS_CORETYPE unset,
+// this sets it to SkylakeX and re-executes the program (the choice is made at load time; setting the
+// variable later does nothing). OPENBLAS_CORETYPE set by the user, or DOTWISE_BLAS=default, is left
+// alone. Returns only when no re-execution happened.
+void tune_blas(char** argv);
 // threads = 0: hardware cores / procs_on_this_machine.
 int configure_threads(unsigned threads, unsigned procs_on_this_machine);
 

@@ -66,6 +66,7 @@ unsigned local_procs(unsigned procs) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  dw::train::tune_blas(argv);
   dw::train::tune_allocator();
   CLI::App app{"dotwise-train: trains the member-completion LSTM (libtorch)."};
   app.require_subcommand(1);
