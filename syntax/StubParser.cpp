@@ -24,7 +24,10 @@ int evaluate_condition(std::string_view cond) {
   if (std::regex_search(s, m, version) && m.position(0) == 0 && size_t(m.length(0)) == s.size()) {
     int minor = std::stoi(m[2]);
     auto op = m[1].str();
-    bool v = op == ">=" ? kTargetMinor >= minor : op == "<" ? kTargetMinor < minor : op == ">" ? kTargetMinor > minor : kTargetMinor <= minor;
+    bool v = op == ">="  ? kTargetMinor >= minor
+             : op == "<" ? kTargetMinor < minor
+             : op == ">" ? kTargetMinor > minor
+                         : kTargetMinor <= minor;
     return v;
   }
   if (std::regex_match(s, m, platform)) {
@@ -119,7 +122,7 @@ class StubReader {
       uint32_t n = ts_node_named_child_count(sup);
       for (uint32_t i = 0; i < n; ++i) {
         TSNode b = ts_node_named_child(sup, i);
-        if (is(b, "keyword_argument")) continue;  // metaclass=...
+        if (is(b, "keyword_argument")) continue;        // metaclass=...
         if (is(b, "subscript")) b = field(b, "value");  // Generic bases: Mapping[K, V] -> Mapping
         cls->bases.push_back(text(b));
       }
