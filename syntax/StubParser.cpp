@@ -2,10 +2,14 @@
 
 // GCC 12 reports -Wmaybe-uninitialized inside <regex>'s own NFA code when it is built with the
 // sanitizers (a known false positive in libstdc++ headers); ours is not involved.
+#if defined(__GNUC__) && !defined(__clang__)  // clang has no such warning (and warns of the name)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <regex>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include "syntax/Parser.h"
 
