@@ -249,7 +249,7 @@ int main(int argc, char** argv) {
   Json blocks = Json::array();
   std::vector<double> ms, control_ms;
   size_t errors = 0, empty = 0, kept = 0;
-  long rss_start = -1;
+  const long rss_start = status_kb(pid, "VmRSS:");  // after the warm-up
   const auto t_all = Clock::now();
   for (size_t r = 0; r < requests; ++r) {
     if (r % block == 0) control_rng.seed(seed + 1);  // the same control sequence in every block
@@ -262,7 +262,6 @@ int main(int argc, char** argv) {
       control_ms.push_back(c.ms);
       errors += c.error;
     }
-    if (r == 0) rss_start = status_kb(pid, "VmRSS:");  // after warm-up
     if ((r + 1) % block == 0 || r + 1 == requests) {
       Json b = stats(ms);
       b["requests"] = r + 1;

@@ -204,11 +204,6 @@ DocumentScan CompletionEngine::scan_document(const DocumentView& doc, size_t pre
 }
 
 CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor* pr, const DocumentView& doc,
-                                            RankerKind kind) const {
-  return complete(p, pr, doc, kind, nullptr);
-}
-
-CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor* pr, const DocumentView& doc,
                                             RankerKind kind, const DocumentScan* pre) const {
   if (kind == RankerKind::Model) return legacy(p, pr, stubs_, opt_.legacy_fallback);
   const auto& ctx = p.ctx;

@@ -97,12 +97,10 @@ class CompletionEngine {
 
   // `p` is the model's prediction at the cursor (Predictor::predict); `pr` null means no model.
   CompletionResult complete(const Prediction& p, const Predictor* pr, const DocumentView& doc) const;
-  // The same, under another ordering (eval compares orderings on one candidate computation).
-  CompletionResult complete(const Prediction& p, const Predictor* pr, const DocumentView& doc, RankerKind kind) const;
-
-  // The same, given the document's scan (used when its prefix length matches the context's).
+  // The same, under another ordering (eval compares orderings on one candidate computation); `pre`:
+  // the document's scan, made beforehand (used when its prefix length matches the context's).
   CompletionResult complete(const Prediction& p, const Predictor* pr, const DocumentView& doc, RankerKind kind,
-                            const DocumentScan* pre) const;
+                            const DocumentScan* pre = nullptr) const;
   DocumentScan scan_document(const DocumentView& doc, size_t prefix) const;  // thread-safe
 
   const EngineOptions& options() const { return opt_; }
