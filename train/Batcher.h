@@ -25,8 +25,9 @@ struct Batch {
 
 class Schedule {
  public:
-  // seed 0 keeps the file order (validation); otherwise files are shuffled by seed before being
-  // dealt to the lane with the fewest chunks so far, which keeps lanes balanced.
+  // Files are dealt to the lane with the fewest chunks so far. seed 0 deals them in file order
+  // (validation); otherwise longest first (ties shuffled by seed), then each lane's files are
+  // shuffled: the lanes stay within one file of each other.
   Schedule(const Dataset& d, uint32_t lanes, uint32_t T, uint64_t seed);
   uint64_t steps() const { return steps_; }
   uint32_t lanes() const { return uint32_t(lane_chunks_.size()); }

@@ -31,15 +31,19 @@ struct TrainConfig {
   // Schedule.
   uint32_t epochs = 10, patience = 3;  // early stopping: epochs without validation-MRR improvement
   uint64_t max_steps = 0;              // stop after this many optimizer steps in total (0 = no limit)
+  double max_minutes = 0;              // this leg stops (with a checkpoint) after so many minutes (0 = no limit)
+  uint64_t valid_every_tokens = 0;     // also validate every so many training tokens (0 = at epoch ends only)
   uint64_t seed = 1;
   double checkpoint_minutes = 10;
-  uint32_t log_every = 50;  // steps between metric lines
-  uint32_t threads = 0;     // intra-op threads per process (0 = cores / processes)
+  uint32_t log_every = 50;       // steps between metric lines
+  uint32_t threads = 0;          // intra-op threads per process (0 = cores / processes)
+  uint32_t softmax_chunk = 256;  // rows of site logits held at once (0 = through autograd, ~0.5 GB a step)
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, arch, dx, dh, layers, dropout, batch, bptt, train_split,
                                                 valid_split, max_train_files, max_valid_files, file_pick, lr, lr_decay,
                                                 clip, warmup_epochs, lr_scale_workers, aux_weight, epochs, patience,
-                                                max_steps, seed, checkpoint_minutes, log_every, threads)
+                                                max_steps, max_minutes, valid_every_tokens, seed, checkpoint_minutes,
+                                                log_every, threads, softmax_chunk)
 
 }  // namespace dw::train

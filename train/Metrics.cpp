@@ -40,8 +40,10 @@ std::string plot_curves(const std::filesystem::path& jsonl, const std::filesyste
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) continue;
     auto kind = j.value("kind", "");
-    const double tokens = num(j, "tokens"), loss = num(j, "loss"), mrr = num(j, "mrr"), top1 = num(j, "top1");
-    if (kind == "train" && std::isfinite(tokens) && std::isfinite(loss)) train << tokens << ' ' << loss << '\n';
+    const double tokens = num(j, "tokens"), loss = num(j, "loss"), mrr = num(j, "mrr"), top1 = num(j, "top1"),
+                 acc = num(j, "acc");
+    if (kind == "train" && std::isfinite(tokens) && std::isfinite(loss))  // gnuplot skips a NaN accuracy
+      train << tokens << ' ' << loss << ' ' << (std::isfinite(acc) ? std::to_string(acc) : "NaN") << '\n';
     if (kind == "valid" && std::isfinite(tokens) && std::isfinite(mrr) && std::isfinite(top1) && std::isfinite(loss))
       valid << tokens << ' ' << mrr << ' ' << top1 << ' ' << loss << '\n';
   }
@@ -57,8 +59,9 @@ std::string plot_curves(const std::filesystem::path& jsonl, const std::filesyste
     << "set title 'training loss (site cross-entropy)'\nplot '" << tdat.string()
     << "' using 1:2 with lines title 'train'"
     << (valid.str().empty() ? "" : ", '" + vdat.string() + "' using 1:4 with linespoints title 'valid'") << "\n"
-    << "set title 'validation'\nset yrange [0:1]\nplot '" << vdat.string()
-    << "' using 1:2 with linespoints title 'MRR', '' using 1:3 with linespoints title 'top-1'\nunset multiplot\n";
+    << "set title 'site accuracy'\nset yrange [0:1]\nplot '" << vdat.string()
+    << "' using 1:2 with linespoints title 'valid MRR', '' using 1:3 with linespoints title 'valid top-1', '"
+    << tdat.string() << "' using 1:3 with lines title 'train top-1'\nunset multiplot\n";
   write_file_atomic(gp, s.str());
   std::string cmd = "gnuplot '" + gp.string() + "' >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) {

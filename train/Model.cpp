@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace dw::train {
@@ -16,6 +17,7 @@ struct Model::Impl {
   torch::Tensor emb, proj_w, proj_b, fc_w, out_b;
   std::vector<torch::Tensor> lstm;  // per layer: w_ih, w_hh, b_ih, b_hh (the order at::lstm takes)
   torch::Tensor h, c;               // [layers x lanes x dh], detached between chunks
+  int64_t chunk_rows = 256;         // softmax rows per chunk in train_step; 0 = through autograd
 
   // A leaf parameter viewing the next slice of `flat`, whose .grad views the same slice of `flat_grad`:
   // autograd then accumulates straight into the flat gradient buffer.
@@ -67,9 +69,36 @@ struct Model::Impl {
     return out.reshape({T * B, int64_t(shape.dh)});
   }
 
+  // The vector whose dot product with each output row is its logit (before the bias).
+  torch::Tensor project(const torch::Tensor& hs) { return shape.arch == "fc" ? hs : torch::linear(hs, proj_w, proj_b); }
+
   torch::Tensor logits(const torch::Tensor& hs) {
-    if (shape.arch == "fc") return torch::addmm(out_b, hs, fc_w.t());
-    return torch::addmm(out_b, torch::linear(hs, proj_w, proj_b), emb.t());
+    return torch::addmm(out_b, project(hs), (shape.arch == "fc" ? fc_w : emb).t());
+  }
+
+  // The loss through autograd's cross_entropy: the reference the chunked path is tested against.
+  StepStats train_step_autograd(const torch::Tensor& out, const std::vector<int64_t>& idx,
+                                const std::vector<int64_t>& tgt, const std::vector<int64_t>& ai,
+                                const std::vector<int64_t>& at, float aux_weight, StepStats& st) {
+    torch::Tensor loss;
+    if (!idx.empty()) {
+      auto tt = torch::tensor(tgt, torch::kLong);
+      auto lg = logits(out.index_select(0, torch::tensor(idx, torch::kLong)));
+      loss = F::cross_entropy(lg, tt, F::CrossEntropyFuncOptions().reduction(torch::kSum));
+      st.loss_sum = loss.item<double>();
+      st.sites = idx.size();
+      st.correct = uint64_t(lg.detach().argmax(1).eq(tt).sum().item<int64_t>());
+    }
+    if (!ai.empty()) {
+      auto lg = logits(out.index_select(0, torch::tensor(ai, torch::kLong)));
+      auto aux =
+          F::cross_entropy(lg, torch::tensor(at, torch::kLong), F::CrossEntropyFuncOptions().reduction(torch::kSum));
+      st.aux_sum = aux.item<double>();
+      st.aux_n = ai.size();
+      loss = loss.defined() ? loss + aux_weight * aux : aux_weight * aux;
+    }
+    if (loss.defined()) loss.backward();
+    return st;
   }
 };
 
@@ -127,43 +156,91 @@ void Model::set_threads(int n) {
   if (n > 0) torch::set_num_threads(n);
 }
 
+namespace {
+
+// Cross-entropy of logits = z W^T + b at `tgt`, done by hand a few rows at a time: returns dL/dz and
+// adds dL/dW, dL/db into W's and b's gradients (views of the flat buffer). Through autograd the
+// logits of a whole step ([sites x rows], ~0.5 GB at batch 512) were held three times over.
+torch::Tensor softmax_xent_grad(const torch::Tensor& z, const torch::Tensor& tgt, torch::Tensor& W, torch::Tensor& b,
+                                float weight, int64_t chunk_rows, double& loss_sum, uint64_t& correct) {
+  torch::NoGradGuard ng;
+  auto zd = z.detach(), Wd = W.detach(), bd = b.detach();
+  auto gW = W.mutable_grad(), gb = b.mutable_grad();
+  auto dz = torch::empty_like(zd);
+  const int64_t n = zd.size(0);
+  double loss = 0;
+  int64_t hits = 0;
+  for (int64_t r0 = 0; r0 < n; r0 += chunk_rows) {
+    int64_t k = std::min(chunk_rows, n - r0);
+    auto zc = zd.narrow(0, r0, k);
+    auto tc = tgt.narrow(0, r0, k).unsqueeze(1);
+    auto p = torch::addmm(bd, zc, Wd.t());  // logits, then softmax, then dL/dlogits, in place
+    // Softmax in four passes over the chunk with one exp per logit: logsumexp + exp_ + argmax took
+    // about nine passes and two exps, 40% of the softmax's time (more than each of its GEMMs).
+    auto mx = std::get<0>(p.max(1, true));
+    auto t = p.gather(1, tc);
+    hits += t.ge(mx).sum().item<int64_t>();  // the target is the top logit (a tie counts as a hit)
+    p.sub_(mx).exp_();
+    auto sum = p.sum(1, true);
+    loss += (sum.log() + mx - t).sum().item<double>();
+    p.div_(sum);
+    p.scatter_add_(1, tc, torch::full({k, 1}, -1.0f));
+    if (weight != 1.0f) p.mul_(weight);
+    dz.narrow(0, r0, k).copy_(p.mm(Wd));
+    gW.addmm_(p.t(), zc);
+    gb.add_(p.sum(0));
+  }
+  loss_sum += loss;
+  correct += uint64_t(hits);
+  return dz;
+}
+
+}  // namespace
+
+void Model::set_softmax_chunk(int64_t rows) { impl_->chunk_rows = rows; }
+
 StepStats Model::train_step(const Batch& b, float dropout, float aux_weight, uint64_t rng_seed) {
   auto& m = *impl_;
   torch::manual_seed(rng_seed);
   auto out = m.hidden(b, dropout, true);
   StepStats st;
-  torch::Tensor loss;
   std::vector<int64_t> idx, tgt;
   for (size_t i = 0; i < b.site_index.size(); ++i)
     if (b.site_target[i] != Vocab::kUnk) {
       idx.push_back(b.site_index[i]);
       tgt.push_back(b.site_target[i]);
     }
-  if (!idx.empty()) {
-    auto ti = torch::tensor(idx, torch::kLong), tt = torch::tensor(tgt, torch::kLong);
-    auto lg = m.logits(out.index_select(0, ti));
-    loss = F::cross_entropy(lg, tt, F::CrossEntropyFuncOptions().reduction(torch::kSum));
-    st.loss_sum = loss.item<double>();
-    st.sites = idx.size();
-    st.correct = uint64_t(lg.detach().argmax(1).eq(tt).sum().item<int64_t>());
-  }
-  if (aux_weight > 0 && !b.next_target.empty()) {
-    std::vector<int64_t> ai, at;
+  std::vector<int64_t> ai, at;
+  if (aux_weight > 0)
     for (size_t i = 0; i < b.next_target.size(); ++i)
       if (b.next_target[i] >= 0 && b.next_target[i] != Vocab::kUnk) {
         ai.push_back(int64_t(i));
         at.push_back(b.next_target[i]);
       }
-    if (!ai.empty()) {
-      auto lg = m.logits(out.index_select(0, torch::tensor(ai, torch::kLong)));
-      auto aux =
-          F::cross_entropy(lg, torch::tensor(at, torch::kLong), F::CrossEntropyFuncOptions().reduction(torch::kSum));
-      st.aux_sum = aux.item<double>();
-      st.aux_n = ai.size();
-      loss = loss.defined() ? loss + aux_weight * aux : aux_weight * aux;
-    }
+  if (m.chunk_rows <= 0) return m.train_step_autograd(out, idx, tgt, ai, at, aux_weight, st);
+
+  // Rows of the outputs that get a loss, then one backward pass for them all.
+  const int64_t chunk = m.chunk_rows;
+  torch::Tensor& W = m.shape.arch == "fc" ? m.fc_w : m.emb;
+  std::vector<torch::Tensor> zs, dzs;
+  if (!idx.empty()) {
+    auto z = m.project(out.index_select(0, torch::tensor(idx, torch::kLong)));
+    uint64_t correct = 0;
+    dzs.push_back(
+        softmax_xent_grad(z, torch::tensor(tgt, torch::kLong), W, m.out_b, 1.0f, chunk, st.loss_sum, correct));
+    zs.push_back(z);
+    st.sites = idx.size();
+    st.correct = correct;
   }
-  if (loss.defined()) loss.backward();
+  if (!ai.empty()) {
+    auto z = m.project(out.index_select(0, torch::tensor(ai, torch::kLong)));
+    uint64_t ignored = 0;
+    dzs.push_back(
+        softmax_xent_grad(z, torch::tensor(at, torch::kLong), W, m.out_b, aux_weight, chunk, st.aux_sum, ignored));
+    zs.push_back(z);
+    st.aux_n = ai.size();
+  }
+  if (!zs.empty()) torch::autograd::backward(zs, dzs);
   return st;
 }
 

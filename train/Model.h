@@ -64,6 +64,9 @@ class Model {
   // as one bias, so it all goes to b_ih and b_hh starts at zero — the same function, fine-tunable.
   void set_weights(const ModelWeights& w);
   static void set_threads(int n);
+  // Rows of logits train_step holds at once (default 256); 0 computes the loss through autograd
+  // instead, the slower reference the chunked gradient is tested against.
+  void set_softmax_chunk(int64_t rows);
 
  private:
   struct Impl;

@@ -46,6 +46,19 @@ struct Window {  // training statistics since the last log line
   Clock::time_point start = Clock::now();
 };
 
+nlohmann::json valid_line(const EvalStats& ev, const Progress0& pos, uint32_t epoch) {
+  return {{"kind", "valid"},
+          {"step", pos.global_step},
+          {"epoch", epoch},
+          {"tokens", pos.tokens_seen},
+          {"mrr", ev.mrr()},
+          {"top1", ev.top1 / double(ev.sites)},
+          {"top5", ev.top5 / double(ev.sites)},
+          {"loss", ev.sites > ev.unk ? ev.nll_sum / double(ev.sites - ev.unk) : 0.0},
+          {"sites", ev.sites},
+          {"unk_sites", ev.unk}};
+}
+
 }  // namespace
 
 std::string find_split(const std::filesystem::path& data, const std::string& wanted) {
@@ -106,6 +119,8 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
     cfg.epochs = opts.cfg.epochs;
     cfg.patience = opts.cfg.patience;
     cfg.max_steps = opts.cfg.max_steps;
+    cfg.max_minutes = opts.cfg.max_minutes;  // a budget of this leg, not of the run
+    cfg.valid_every_tokens = opts.cfg.valid_every_tokens;
     cfg.checkpoint_minutes = opts.cfg.checkpoint_minutes;
     cfg.log_every = opts.cfg.log_every;
     cfg.threads = opts.cfg.threads;
@@ -150,6 +165,7 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
 
   ModelShape shape{cfg.arch, vocab->size(), vocab->max_oov(), cfg.dx, cfg.dh, cfg.layers};
   Model model(shape, cfg.seed);
+  model.set_softmax_chunk(int64_t(cfg.softmax_chunk));
   const size_t n = model.n_params();
   Adam adam(n);
   const uint32_t B = cfg.batch, lanes = B * uint32_t(world), lane0 = B * uint32_t(rank);
@@ -267,10 +283,13 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
           model.train_step(batch, cfg.dropout, cfg.aux_weight, mix(cfg.seed, pos.global_step, uint64_t(rank) + 100));
       bool want_ckpt = lead && cfg.checkpoint_minutes > 0 &&
                        std::chrono::duration<double>(Clock::now() - last_ckpt).count() > cfg.checkpoint_minutes * 60;
-      double s[7] = {st.loss_sum, double(st.sites), double(st.correct),   double(batch.tokens),
-                     st.aux_sum,  double(st.aux_n), want_ckpt ? 1.0 : 0.0};
+      // Rank 0's clock decides for all ranks (the flag travels with the step's statistics).
+      bool want_stop = lead && cfg.max_minutes > 0 &&
+                       std::chrono::duration<double>(Clock::now() - t0).count() > cfg.max_minutes * 60;
+      double s[8] = {st.loss_sum, double(st.sites), double(st.correct),    double(batch.tokens),
+                     st.aux_sum,  double(st.aux_n), want_ckpt ? 1.0 : 0.0, want_stop ? 1.0 : 0.0};
       comm.allreduce_sum(model.grads(), n);
-      comm.allreduce_sum(s, 7);
+      comm.allreduce_sum(s, 8);
       // Gradients are of the summed loss: dividing by the global site count gives the mean over the
       // global batch, so P processes with B lanes take exactly the step of one process with P*B.
       if (s[1] > 0) {
@@ -302,10 +321,22 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
         if (lead) log.write(j);
         win = Window{};
       }
+      if (cfg.valid_every_tokens &&
+          pos.tokens_seen / cfg.valid_every_tokens != (pos.tokens_seen - uint64_t(s[3])) / cfg.valid_every_tokens) {
+        // A point of the learning curve; the lanes' recurrent state is put back for the next step.
+        auto mine = model.state();
+        auto ev = evaluate(model, valid, B, cfg.bptt, comm);
+        model.set_state(mine, B);
+        if (lead && ev.sites) log.write(valid_line(ev, pos, epoch));
+      }
       if (s[6] > 0) {  // rank 0 asked for a timed checkpoint: gather every lane's state, rank 0 writes
         auto lane_state = gather_state();
         if (lead) save(ckpt_path, lane_state);
         last_ckpt = Clock::now();
+      }
+      if (s[7] > 0) {  // the leg's time is up: the checkpoint after the loop lets --resume go on from here
+        stop = res.interrupted = true;
+        break;
       }
     }
     if (res.interrupted) break;
@@ -318,17 +349,7 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
     if (ev.sites) {
       res.last_mrr = ev.mrr();
       res.last_top1 = ev.top1 / double(ev.sites);
-      if (lead)
-        log.write({{"kind", "valid"},
-                   {"step", pos.global_step},
-                   {"epoch", epoch + 1},
-                   {"tokens", pos.tokens_seen},
-                   {"mrr", res.last_mrr},
-                   {"top1", res.last_top1},
-                   {"top5", ev.top5 / double(ev.sites)},
-                   {"loss", ev.sites > ev.unk ? ev.nll_sum / double(ev.sites - ev.unk) : 0.0},
-                   {"sites", ev.sites},
-                   {"unk_sites", ev.unk}});
+      if (lead) log.write(valid_line(ev, pos, epoch + 1));
       if (res.last_mrr > pos.best_mrr) {
         pos.best_mrr = res.last_mrr;
         pos.best_epoch = epoch + 1;
@@ -348,9 +369,10 @@ TrainResult run_training(const TrainOptions& opts, Comm& comm) {
     }
     last_ckpt = Clock::now();
   }
-  if (res.interrupted) {  // stopped by max_steps: leave a checkpoint to --resume from
+  if (res.interrupted) {  // stopped by max_steps or max_minutes: leave a checkpoint to --resume from
     auto lane_state = gather_state();
     if (lead) save(ckpt_path, lane_state);
+    if (lead && opts.plot) plot_curves(opts.out / "metrics.jsonl", opts.out / "curves.png");
   }
   if (bar) bar->finish();
 

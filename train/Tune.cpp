@@ -10,14 +10,14 @@
 namespace dw::train {
 
 TrainConfig sample_trial(const TrainConfig& base, uint64_t seed, uint32_t i, uint64_t& min_count,
-                         uint64_t base_min_count) {
+                         uint64_t base_min_count, bool keep_size) {
   std::mt19937_64 rng(seed * 1000003 + i);
   auto pick = [&](std::initializer_list<uint32_t> xs) { return *(xs.begin() + rng() % xs.size()); };
   auto unit = [&] { return double(rng() >> 11) / double(1ull << 53); };
   TrainConfig c = base;
   c.lr = float(std::exp(std::log(3e-4) + unit() * (std::log(6e-3) - std::log(3e-4))));
-  c.dx = pick({64, 100, 150, 200});
-  c.dh = pick({64, 100, 150});
+  auto dx = pick({64, 100, 150, 200}), dh = pick({64, 100, 150});  // drawn either way: same draws after
+  if (!keep_size) c.dx = dx, c.dh = dh;
   c.dropout = float(std::round(unit() * 40) / 100);  // 0 .. 0.4
   c.bptt = pick({50, 100, 200});
   c.seed = base.seed + i;
@@ -49,22 +49,28 @@ std::string format_trials(const std::vector<Trial>& t) {
 
 std::vector<Trial> run_tune(const TuneOptions& o, Comm& comm) {
   auto data_vocab = Vocab::load(o.data / "vocab.tsv");
-  auto counts = count_split(o.data, o.base.train_split, o.base.max_train_files, o.base.file_pick != "first");
+  VocabCounter counts;  // a capped split's own counts: each trial's vocabulary is built from them
+  if (!o.keep_vocab)
+    counts = count_split(o.data, o.base.train_split, o.base.max_train_files, o.base.file_pick != "first");
   std::vector<Trial> trials;
   nlohmann::json table = nlohmann::json::array();
   for (uint32_t i = 0; i < o.trials; ++i) {
     Trial t;
     t.id = i;
-    t.cfg = sample_trial(o.base, o.seed, i, t.min_count, data_vocab.min_count());
+    t.cfg = sample_trial(o.base, o.seed, i, t.min_count, data_vocab.min_count(), o.keep_size);
     TrainOptions to;
     to.data = o.data;
     to.out = o.out / fmt::format("trial-{:02}", i);
     to.cfg = t.cfg;
-    to.vocab = Vocab::build(counts.counts(), t.min_count, data_vocab.max_oov());
+    if (o.keep_vocab)
+      t.min_count = data_vocab.min_count();
+    else
+      to.vocab = Vocab::build(counts.counts(), t.min_count, data_vocab.max_oov());
     to.quiet = true;
     if (comm.rank() == 0 && !o.quiet)
       fmt::print(stderr, "tune: trial {}/{}: lr {:.2e} dx {} dh {} dropout {:.2f} bptt {} min_count {} (V={})\n", i + 1,
-                 o.trials, t.cfg.lr, t.cfg.dx, t.cfg.dh, t.cfg.dropout, t.cfg.bptt, t.min_count, to.vocab->size());
+                 o.trials, t.cfg.lr, t.cfg.dx, t.cfg.dh, t.cfg.dropout, t.cfg.bptt, t.min_count,
+                 to.vocab ? to.vocab->size() : data_vocab.size());
     try {
       t.result = run_training(to, comm);
     } catch (const std::exception& e) {

@@ -18,6 +18,8 @@ struct TuneOptions {
   uint32_t trials = 8;
   uint64_t seed = 1;
   bool quiet = false;
+  bool keep_size = false;   // dx and dh stay the base's (the runtime's size)
+  bool keep_vocab = false;  // every trial uses DATA/vocab.tsv (min-count chosen beforehand, on the full split)
 };
 
 struct Trial {
@@ -30,7 +32,7 @@ struct Trial {
 
 // Draws trial i's settings: a pure function of (seed, i), so a search can be extended or repeated.
 TrainConfig sample_trial(const TrainConfig& base, uint64_t seed, uint32_t i, uint64_t& min_count,
-                         uint64_t base_min_count);
+                         uint64_t base_min_count, bool keep_size = false);
 
 std::vector<Trial> run_tune(const TuneOptions& o, Comm& comm);
 // Index of the best trial (highest validation MRR), or -1 when none finished.

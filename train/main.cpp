@@ -42,6 +42,14 @@ void add_config_flags(CLI::App& c, TrainConfig& cfg) {
       ->capture_default_str();
   c.add_option("--max-steps", cfg.max_steps, "stop (with a checkpoint) after this many steps; 0 = no limit")
       ->capture_default_str();
+  c.add_option("--max-minutes", cfg.max_minutes,
+               "stop this leg (with a checkpoint to --resume from) after so many minutes; 0 = no limit")
+      ->capture_default_str();
+  c.add_option("--valid-every", cfg.valid_every_tokens,
+               "also validate every so many training tokens (learning curves); 0 = at epoch ends only")
+      ->capture_default_str();
+  c.add_option("--softmax-chunk", cfg.softmax_chunk, "rows of site logits held at once (0 = through autograd)")
+      ->capture_default_str();
   c.add_option("--seed", cfg.seed, "random seed")->capture_default_str();
   c.add_option("--checkpoint-minutes", cfg.checkpoint_minutes, "minutes between checkpoints (also one per epoch)")
       ->capture_default_str();
@@ -96,6 +104,8 @@ int main(int argc, char** argv) {
   tune->add_option("-o,--out", tu.out, "search directory (one run per trial)")->required();
   tune->add_option("--trials", tu.trials, "number of trials")->capture_default_str();
   tune->add_option("--search-seed", tu.seed, "seed of the search")->capture_default_str();
+  tune->add_flag("--keep-size", tu.keep_size, "keep --dx/--dh (the runtime's size): search the rest");
+  tune->add_flag("--keep-vocab", tu.keep_vocab, "every trial uses DATA/vocab.tsv: no min-count search");
   tu.base.epochs = 2;
   add_config_flags(*tune, tu.base);
 

@@ -137,6 +137,40 @@ TEST_F(TrainFixture, ResumeMatchesUninterruptedRun) {
   EXPECT_EQ(a.adam_t, b.adam_t);
 }
 
+// A run split into legs by a time budget (here: one step per leg), each leg resumed from the
+// checkpoint the previous one left, ends where the uninterrupted run ends. The legged run also
+// validates every few tokens (learning-curve points): that must not disturb the lanes' state.
+TEST_F(TrainFixture, TimeBudgetLegsMatchUninterruptedRun) {
+  auto c = small();
+  c.epochs = 2;
+  c.dropout = 0.1f;
+  c.batch = 32;  // fewer, larger steps: one leg per step
+  auto full = run("full_legs"), legs = run("legs");
+  train(full, c);
+  auto leg = c;
+  leg.max_minutes = 1e-9;  // over budget after every step
+  leg.valid_every_tokens = 300;
+  int n = 0;
+  for (; n < 200; ++n)
+    if (!train(legs, leg, /*resume=*/true).interrupted) break;
+  EXPECT_GE(n, 10);  // stopped by the clock, not run through
+  EXPECT_LT(n, 200);
+  auto a = load_checkpoint(full / "checkpoint.dwc"), b = load_checkpoint(legs / "checkpoint.dwc");
+  EXPECT_TRUE(b.pos.finished);
+  EXPECT_EQ(a.pos.global_step, b.pos.global_step);
+  ASSERT_EQ(a.params.size(), b.params.size());
+  double diff = 0;
+  for (size_t i = 0; i < a.params.size(); ++i) diff = std::max(diff, double(std::abs(a.params[i] - b.params[i])));
+  EXPECT_LT(diff, 1e-6);
+  int mid_epoch_valid = 0;  // validation lines between epoch ends
+  std::ifstream in(legs / "metrics.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line);
+    mid_epoch_valid += j["kind"] == "valid";
+  }
+  EXPECT_GT(mid_epoch_valid, 2 + 2);  // more than the two epoch ends
+}
+
 TEST_F(TrainFixture, TwoProcessesEqualOneWithTwiceTheBatch) {
   const std::string exe = std::string(DOTWISE_BINARY_DIR) + "/cli/dotwise-train";
   auto one = run("one"), two = run("two");
