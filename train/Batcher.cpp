@@ -10,37 +10,48 @@ namespace dw::train {
 
 Schedule::Schedule(const Dataset& d, uint32_t lanes, uint32_t T, uint64_t seed) : d_(d), T_(T) {
   if (lanes == 0 || T == 0) throw std::invalid_argument("schedule: lanes and T must be positive");
-  std::vector<uint32_t> order(d.files.size());
+  // The units dealt to lanes: whole files, or for training (seed != 0) pieces of at most
+  // kMaxPieceChunks chunks, each starting from a zero state. One 500k-token file otherwise kept one
+  // lane busy for thousands of steps after the others ran dry; the LSTM's memory is far shorter.
+  struct Piece {
+    uint32_t file, first, chunks;  // its chunks are [first, first + chunks) of the file
+  };
+  std::vector<Piece> pieces;
+  for (uint32_t f = 0; f < d.files.size(); ++f) {
+    auto n = uint32_t((d.files[f].ids.size() + T - 1) / T);
+    const uint32_t cap = seed ? kMaxPieceChunks : std::max(n, 1u);
+    for (uint32_t c = 0; c < n; c += cap) pieces.push_back({f, c, std::min(cap, n - c)});
+    tokens_ += d.files[f].ids.size();
+  }
+  std::vector<uint32_t> order(pieces.size());
   std::iota(order.begin(), order.end(), 0u);
   std::mt19937_64 rng(seed);
   if (seed)
     for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[size_t(rng() % i)]);  // portable
-  // Longest files first, each to the lane with the fewest chunks so far: the lanes end within one
-  // file of each other. Dealt in shuffled order, a long file that came late kept one lane busy
-  // while the others ran dry (a 3,000-file run spent over half its steps on a few lanes).
-  auto chunks_of = [&](uint32_t f) { return (uint64_t(d.files[f].ids.size()) + T - 1) / T; };
+  // Longest first, each to the lane with the fewest chunks so far: the lanes end within one piece
+  // of each other (dealt in shuffled order, a long piece that came late kept one lane busy alone).
   if (seed)
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return chunks_of(a) > chunks_of(b); });
-  std::vector<std::vector<uint32_t>> lane_files(lanes);
-  std::vector<uint64_t> load(lanes, 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return pieces[a].chunks > pieces[b].chunks; });
+  std::vector<std::vector<uint32_t>> lane_pieces(lanes);
   using Load = std::pair<uint64_t, uint32_t>;  // (chunks so far, lane): smallest first, ties by lane
   std::priority_queue<Load, std::vector<Load>, std::greater<>> heap;
   for (uint32_t l = 0; l < lanes; ++l) heap.push({0, l});
-  for (uint32_t f : order) {
+  for (uint32_t p : order) {
     auto [chunks, lane] = heap.top();
     heap.pop();
-    lane_files[lane].push_back(f);
-    tokens_ += d.files[f].ids.size();
-    heap.push({chunks + chunks_of(f), lane});
+    lane_pieces[lane].push_back(p);
+    heap.push({chunks + pieces[p].chunks, lane});
   }
-  // Then each lane's files in random order, so what runs side by side changes from epoch to epoch.
+  // Then each lane's pieces in random order, so what runs side by side changes from epoch to epoch.
   lane_chunks_.resize(lanes);
   for (uint32_t l = 0; l < lanes; ++l) {
-    auto& fs = lane_files[l];
+    auto& ps = lane_pieces[l];
     if (seed)
-      for (size_t i = fs.size(); i > 1; --i) std::swap(fs[i - 1], fs[size_t(rng() % i)]);
-    for (uint32_t f : fs)
-      for (uint32_t s = 0, n = uint32_t(d.files[f].ids.size()); s < n; s += T) lane_chunks_[l].push_back({f, s});
+      for (size_t i = ps.size(); i > 1; --i) std::swap(ps[i - 1], ps[size_t(rng() % i)]);
+    for (uint32_t p : ps)
+      for (uint32_t c = 0; c < pieces[p].chunks; ++c)
+        lane_chunks_[l].push_back({pieces[p].file, (pieces[p].first + c) * T, c == 0});
   }
   for (const auto& l : lane_chunks_) steps_ = std::max<uint64_t>(steps_, l.size());
 }
@@ -55,9 +66,9 @@ Batch Schedule::batch(uint64_t step, uint32_t lane_begin, uint32_t lane_end, boo
   for (uint32_t j = 0; j < b.B; ++j) {
     const auto& chunks = lane_chunks_.at(lane_begin + j);
     if (step >= chunks.size()) continue;  // lane ran dry: padding, no targets
-    auto [f, start] = chunks[step];
+    auto [f, start, first] = chunks[step];
     const Stream& s = d_.files[f];
-    b.reset[j] = start == 0;
+    b.reset[j] = first;
     auto end = std::min<size_t>(s.ids.size(), size_t(start) + T_);
     for (size_t i = start; i < end; ++i) {
       size_t flat = (i - start) * b.B + j;

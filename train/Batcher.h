@@ -23,11 +23,13 @@ struct Batch {
   uint64_t tokens = 0;               // real (non-pad) input tokens
 };
 
+inline constexpr uint32_t kMaxPieceChunks = 64;
+
 class Schedule {
  public:
-  // Files are dealt to the lane with the fewest chunks so far. seed 0 deals them in file order
-  // (validation); otherwise longest first (ties shuffled by seed), then each lane's files are
-  // shuffled: the lanes stay within one file of each other.
+  // Files are dealt to the lane with the fewest chunks so far. seed 0 deals whole files in file order
+  // (validation). Otherwise files are cut into pieces of at most kMaxPieceChunks chunks, dealt longest
+  // first (ties shuffled by seed), then each lane's pieces shuffled: lanes end within a piece.
   Schedule(const Dataset& d, uint32_t lanes, uint32_t T, uint64_t seed);
   uint64_t steps() const { return steps_; }
   uint32_t lanes() const { return uint32_t(lane_chunks_.size()); }
@@ -38,6 +40,7 @@ class Schedule {
   struct Chunk {
     uint32_t file;
     uint32_t start;
+    bool reset;  // the first chunk of its file or piece: the lane's state is zeroed before it
   };
   const Dataset& d_;
   uint32_t T_;

@@ -85,6 +85,26 @@ TEST(Batcher, LanesEndTogether) {
   }
 }
 
+// A file longer than kMaxPieceChunks chunks is trained on in pieces spread over lanes, each from a
+// zero state; validation (seed 0) keeps it whole.
+TEST(Batcher, LongFilesAreCutIntoPiecesForTraining) {
+  Dataset d;
+  Stream big;
+  for (uint32_t i = 0; i < 3 * kMaxPieceChunks + 8; ++i) big.ids.push_back(int32_t(2 + i % 50));
+  add_file(d, big);
+  Schedule train(d, 4, 1, 9), valid(d, 4, 1, 0);
+  EXPECT_EQ(train.steps(), kMaxPieceChunks);
+  EXPECT_EQ(valid.steps(), big.ids.size());
+  size_t resets = 0, tokens = 0;
+  for (uint64_t i = 0; i < train.steps(); ++i) {
+    auto b = train.batch(i, 0, 4);
+    tokens += b.tokens;
+    for (uint32_t j = 0; j < 4; ++j) resets += b.reset[j] && b.input[j] != 0;
+  }
+  EXPECT_EQ(tokens, big.ids.size());  // every token once
+  EXPECT_EQ(resets, 4u);              // one zero state per piece
+}
+
 TEST(Batcher, ShuffleDependsOnSeedOnly) {
   auto d = toy();
   Schedule a(d, 2, 4, 7), b(d, 2, 4, 7);
