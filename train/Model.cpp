@@ -69,12 +69,13 @@ struct Model::Impl {
     return out.reshape({T * B, int64_t(shape.dh)});
   }
 
+  // The output rows: the tied embedding, or the fc layer's own weights.
+  torch::Tensor& out_w() { return shape.arch == "fc" ? fc_w : emb; }
+
   // The vector whose dot product with each output row is its logit (before the bias).
   torch::Tensor project(const torch::Tensor& hs) { return shape.arch == "fc" ? hs : torch::linear(hs, proj_w, proj_b); }
 
-  torch::Tensor logits(const torch::Tensor& hs) {
-    return torch::addmm(out_b, project(hs), (shape.arch == "fc" ? fc_w : emb).t());
-  }
+  torch::Tensor logits(const torch::Tensor& hs) { return torch::addmm(out_b, project(hs), out_w().t()); }
 
   // The loss through autograd's cross_entropy: the reference the chunked path is tested against.
   StepStats train_step_autograd(const torch::Tensor& out, const std::vector<int64_t>& idx,
@@ -221,16 +222,14 @@ StepStats Model::train_step(const Batch& b, float dropout, float aux_weight, uin
 
   // Rows of the outputs that get a loss, then one backward pass for them all.
   const int64_t chunk = m.chunk_rows;
-  torch::Tensor& W = m.shape.arch == "fc" ? m.fc_w : m.emb;
+  torch::Tensor& W = m.out_w();
   std::vector<torch::Tensor> zs, dzs;
   if (!idx.empty()) {
     auto z = m.project(out.index_select(0, torch::tensor(idx, torch::kLong)));
-    uint64_t correct = 0;
     dzs.push_back(
-        softmax_xent_grad(z, torch::tensor(tgt, torch::kLong), W, m.out_b, 1.0f, chunk, st.loss_sum, correct));
+        softmax_xent_grad(z, torch::tensor(tgt, torch::kLong), W, m.out_b, 1.0f, chunk, st.loss_sum, st.correct));
     zs.push_back(z);
     st.sites = idx.size();
-    st.correct = correct;
   }
   if (!ai.empty()) {
     auto z = m.project(out.index_select(0, torch::tensor(ai, torch::kLong)));
