@@ -164,17 +164,21 @@ void run(const EvalArgs& a) {
   // Each ranker gets its own session over the shared model.
   for (size_t i = 0; i < models.size(); ++i) {
     const auto& path = model_paths[i];
+    // A model trained on another vocabulary is ranked with its own: files are encoded again for it and
+    // candidates found by name. The candidates stay the data's, so models of different vocabularies are
+    // compared on the same lists (a member the model cannot emit is ranked last).
+    std::shared_ptr<const Vocab> own;
     try {
       check_model_vocab(models[i]->file(), vocab);
     } catch (const std::runtime_error& e) {
-      if (!default_model) throw;
-      fmt::print(stderr, "note: default model {} not used: {}\n", path, e.what());
-      continue;
+      own = std::make_shared<const Vocab>(model_vocab(models[i]->file()));
+      fmt::print(stderr, "note: {}: {}; its files are encoded with its own vocabulary\n", path, e.what());
     }
     const Model* m = models[i].get();
     std::string name = "model:" + fs::path(path).stem().string();
     size_t lookback = a.lookback;
-    factories.push_back({name, [m, name, lookback] { return std::make_unique<ModelRanker>(*m, name, lookback); }});
+    factories.push_back(
+        {name, [m, name, lookback, own] { return std::make_unique<ModelRanker>(*m, name, lookback, own); }});
   }
   if (factories.empty()) throw std::runtime_error("no rankers: give --rankers and/or --model");
 

@@ -59,13 +59,15 @@ bool is_store(std::string_view src, uint32_t line, uint32_t col, size_t member_l
   char c = src[at], d = at + 1 < src.size() ? src[at + 1] : '\0';
   if (c == '=' && d != '=') return true;
   if (d == '=' && std::string_view("+-*/%&|^@").find(c) != std::string_view::npos) return true;
-  if ((c == '/' || c == '*' || c == '<' || c == '>') && d == c && at + 2 < src.size() && src[at + 2] == '=') return true;
+  if ((c == '/' || c == '*' || c == '<' || c == '>') && d == c && at + 2 < src.size() && src[at + 2] == '=')
+    return true;
   if (c == ':' && d != '=') return true;  // `x.a: int = ...`
   return false;
 }
 
-EditorRun run_editor_protocol(const std::vector<EditorProject>& projects, const Model* model, const TypeshedIndex& stubs,
-                              const TreeEnsemble* ranker, const EditorOptions& opt, const SiteSink& sink) {
+EditorRun run_editor_protocol(const std::vector<EditorProject>& projects, const Model* model,
+                              const TypeshedIndex& stubs, const TreeEnsemble* ranker, const EditorOptions& opt,
+                              const SiteSink& sink) {
   auto t0 = std::chrono::steady_clock::now();
   Extractor ex(stubs);
   std::vector<std::vector<EditorSite>> per(projects.size());
@@ -118,6 +120,7 @@ EditorRun run_editor_protocol(const std::vector<EditorProject>& projects, const 
       auto p = predict_at_cursor(pr.get(), ex, path, std::string_view(cut->first).substr(0, cut->second), opt.window,
                                  nullptr);
       EditorSite site;
+      site.key = ps.hash;
       site.project = uint32_t(pi);
       if (p) {
         DocumentView doc{path, cut->first, cut->second};

@@ -23,15 +23,15 @@ namespace dw {
 
 struct EditorProject {
   std::string name;
-  std::filesystem::path root;               // indexed whole (the corpus rules of the index apply)
+  std::filesystem::path root;                // indexed whole (the corpus rules of the index apply)
   std::vector<std::filesystem::path> files;  // where sites come from
 };
 
 struct EditorOptions {
-  uint64_t cap = 100;               // sites per project
-  size_t site_pool = 4;             // read files until cap * site_pool load sites are seen
+  uint64_t cap = 100;    // sites per project
+  size_t site_pool = 4;  // read files until cap * site_pool load sites are seen
   unsigned threads = 1;
-  bool index = true;                // false: no project index (what the index adds)
+  bool index = true;  // false: no project index (what the index adds)
   IndexLimits index_limits;
   WindowOptions window;
   PredictorOptions predictor;
@@ -40,6 +40,7 @@ struct EditorOptions {
 
 // One site: the rank of the true member (kMiss = not in the list) under each ordering.
 struct EditorSite {
+  uint64_t key = 0;  // the site's hash (project, file, line, column): the same site in two runs has the same key
   uint32_t project = 0;
   int receiver_kind = 4;
   uint32_t learned = kMiss, model = kMiss;  // learned ranker (or the candidates unranked), model ordering

@@ -23,7 +23,8 @@ uint32_t StringPool::intern(std::string_view s) {
   if (s.size() > kMaxLength) s = s.substr(0, kMaxLength);
   size_t i = slot(s);
   if (table_[i] != kNone) return table_[i];
-  if (used_ + s.size() > kBlock) {
+  // The first string may be empty (a nameless import, `from . import x`): it still needs a block to point into.
+  if (blocks_.empty() || used_ + s.size() > kBlock) {
     blocks_.push_back(std::make_unique<char[]>(kBlock));
     used_ = 0;
   }

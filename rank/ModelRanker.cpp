@@ -5,11 +5,19 @@
 
 namespace dw {
 
-ModelRanker::ModelRanker(const Model& model, std::string name, size_t lookback)
-    : model_(model), name_(std::move(name)), lookback_(lookback), session_(model) {}
+ModelRanker::ModelRanker(const Model& model, std::string name, size_t lookback, std::shared_ptr<const Vocab> own_vocab)
+    : model_(model), name_(std::move(name)), lookback_(lookback), session_(model), own_vocab_(std::move(own_vocab)) {}
 
 void ModelRanker::begin_file(const EncodedFile& enc, const ExtractedFile& src) {
-  ids_ = enc.ids;
+  own_oov_.clear();
+  if (own_vocab_) {
+    EncodedFile own = encode(*own_vocab_, src);
+    ids_ = std::move(own.ids);
+    for (size_t k = 0; k < own.oov.size(); ++k)
+      own_oov_.emplace(std::move(own.oov[k]), int32_t(own_vocab_->size() + k));
+  } else {
+    ids_ = enc.ids;
+  }
   // An id the model cannot embed (a vocabulary mismatch the caller did not check) becomes <unk>.
   for (auto& id : ids_)
     if (!model_.valid_id(id)) id = Vocab::kUnk;
@@ -23,7 +31,18 @@ void ModelRanker::score(size_t site_index, std::span<const Candidate> cands, std
   size_t begin = lookback_ && end > lookback_ ? end - lookback_ : 0;
   session_.set_context(std::span<const int32_t>(ids_).subspan(begin, end - begin));
   cand_ids_.clear();
-  for (const auto& c : cands) cand_ids_.push_back(c.id);  // -1 (unknown) scores -inf: ranked last
+  for (const auto& c : cands) {  // -1 (unknown) scores -inf: ranked last
+    if (!own_vocab_) {
+      cand_ids_.push_back(c.id);
+      continue;
+    }
+    int32_t id = own_vocab_->id(c.name);
+    if (id < 2) {  // not a vocabulary member (<pad>/<unk> never are): the model's per-file OOV slot, if any
+      auto it = own_oov_.find(std::string(c.name));
+      id = it != own_oov_.end() ? it->second : -1;
+    }
+    cand_ids_.push_back(id);
+  }
   session_.score(cand_ids_, out);
 }
 

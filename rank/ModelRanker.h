@@ -6,6 +6,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "corpus/Vocab.h"
@@ -16,8 +17,12 @@ namespace dw {
 
 class ModelRanker : public Ranker {
  public:
-  // `model` must outlive the ranker.
-  explicit ModelRanker(const Model& model, std::string name = "lstm", size_t lookback = 0);
+  // `model` must outlive the ranker. With `own_vocab` (the model's, see model_vocab) the model may have
+  // been trained on another vocabulary than the data's: each file is encoded again for it and candidates
+  // are looked up by name, as `dotwise serve` does, so models of different vocabularies meet on the same
+  // sites. Without it, the caller has checked that the vocabularies are the same (check_model_vocab).
+  explicit ModelRanker(const Model& model, std::string name = "lstm", size_t lookback = 0,
+                       std::shared_ptr<const Vocab> own_vocab = nullptr);
   std::string name() const override { return name_; }
   void begin_file(const EncodedFile& enc, const ExtractedFile& src) override;
   void score(size_t site_index, std::span<const Candidate> cands, std::span<float> out) override;
@@ -30,6 +35,8 @@ class ModelRanker : public Ranker {
   std::vector<int32_t> ids_;
   std::vector<uint32_t> site_pos_;
   std::vector<int32_t> cand_ids_;
+  std::shared_ptr<const Vocab> own_vocab_;
+  std::unordered_map<std::string, int32_t> own_oov_;  // this file's OOV tokens -> the model's per-file ids
 };
 
 // The vocabulary a model file was trained with (its ids, member flags and OOV slots), so that code can

@@ -5,6 +5,8 @@
 # removed and the ranker retrained).
 #
 #   scripts/train-ranker.sh CORPUS_DIR OUT_DIR [MODEL.dwm]      (CORPUS_DIR: `dotwise corpus` output)
+#
+# ABLATE=0 leaves the ablation out (it retrains the ranker six more times: most of the run's time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:?corpus dir}; out=${2:?output dir}; model=${3:-models/default.dwm}
@@ -20,5 +22,6 @@ for split in train valid test; do
     --model "$model" --no-ranker --dump-features "$out/$split.feat" --json > "$out/$split.json"
 done
 "$bin/dotwise-ranker" --train "$out/train.feat" --valid "$out/valid.feat" --test "$out/test.feat" --model "$model" \
-  -o "$out/ranker.dwr" --xgboost-json "$out/ranker.xgboost.json" --ablate "${@:4}" | tee "$out/report.json"
+  -o "$out/ranker.dwr" --xgboost-json "$out/ranker.xgboost.json" $([[ ${ABLATE:-1} == 0 ]] || echo --ablate) "${@:4}" |
+  tee "$out/report.json"
 echo "train-ranker: $out/ranker.dwr (copy it beside the model as ${model%.dwm}.dwr)"

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "index/ProjectIndex.h"
+#include "index/StringPool.h"
 #include "support/FileIO.h"
 
 namespace dw {
@@ -133,6 +134,35 @@ TEST(ProjectIndex, ResolvesClassesAcrossModulesWithInheritance) {
   auto mm = idx.module_members("pkg");
   EXPECT_TRUE(has(mm, "graph", 0) && has(mm, "base", 0));  // submodules
   EXPECT_EQ(uses(idx, "g")["add_edge"], 2u);
+}
+
+// A project whose first file is a package's __init__.py interned the empty string first (the package's
+// parent module), before the pool had a block for it to point into: the build crashed on the next lookup.
+TEST(ProjectIndex, APackageAsTheFirstFileIndexes) {
+  TempTree t;
+  t.write("pkg/__init__.py", "from .decoder import Decoder\n__all__ = ['Decoder']\n");
+  t.write("pkg/decoder.py", "class Decoder:\n    def decode(self, s):\n        return s.strip()\n");
+  ProjectIndex idx;
+  idx.build({t.root});
+  EXPECT_EQ(idx.stats().files, 2u);
+  EXPECT_EQ(idx.resolve_class("Decoder", "pkg"), "pkg.decoder.Decoder");
+  EXPECT_TRUE(has(idx.class_members("pkg.decoder.Decoder", [](const std::string&) {}), "decode", 0));
+}
+
+TEST(StringPool, EmptyFirstLongCutAndAcrossBlocks) {
+  StringPool pool;
+  const uint32_t empty = pool.intern("");
+  EXPECT_EQ(pool.str(empty), "");
+  EXPECT_EQ(pool.find(""), empty);
+  EXPECT_EQ(pool.intern(std::string(300, 'x')), pool.intern(std::string(255, 'x')));  // cut at kMaxLength
+  std::vector<uint32_t> ids;
+  for (int i = 0; i < 20000; ++i) ids.push_back(pool.intern("name_" + std::to_string(i)));  // > 64 KB, table grows
+  for (int i = 0; i < 20000; i += 997) {
+    EXPECT_EQ(pool.str(ids[size_t(i)]), "name_" + std::to_string(i));
+    EXPECT_EQ(pool.find("name_" + std::to_string(i)), ids[size_t(i)]);
+  }
+  EXPECT_EQ(pool.find("absent"), StringPool::kNone);
+  EXPECT_EQ(pool.str(empty), "");
 }
 
 TEST(ProjectIndex, CountsLeaveTheEditedFileOut) {
