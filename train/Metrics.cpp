@@ -55,13 +55,13 @@ std::string plot_curves(const std::filesystem::path& jsonl, const std::filesyste
   write_file_atomic(vdat, valid.str().empty() ? "0 0 0 0\n" : valid.str());
   std::ostringstream s;
   s << "set terminal pngcairo size 1000,420 noenhanced\nset output '" << tmp_png << "'\n"
-    << "set multiplot layout 1,2\nset xlabel 'tokens seen'\nset grid\n"
+    << "set multiplot layout 1,2\nset xlabel 'tokens seen (millions)'\nset grid\n"
     << "set title 'training loss (site cross-entropy)'\nplot '" << tdat.string()
-    << "' using 1:2 with lines title 'train'"
-    << (valid.str().empty() ? "" : ", '" + vdat.string() + "' using 1:4 with linespoints title 'valid'") << "\n"
+    << "' using ($1/1e6):2 with lines title 'train'"
+    << (valid.str().empty() ? "" : ", '" + vdat.string() + "' using ($1/1e6):4 with linespoints title 'valid'") << "\n"
     << "set title 'site accuracy'\nset yrange [0:1]\nplot '" << vdat.string()
-    << "' using 1:2 with linespoints title 'valid MRR', '' using 1:3 with linespoints title 'valid top-1', '"
-    << tdat.string() << "' using 1:3 with lines title 'train top-1'\nunset multiplot\n";
+    << "' using ($1/1e6):2 with linespoints title 'valid MRR', '' using ($1/1e6):3 with linespoints title 'valid top-1', '"
+    << tdat.string() << "' using ($1/1e6):3 with lines title 'train top-1'\nunset multiplot\n";
   write_file_atomic(gp, s.str());
   std::string cmd = "gnuplot '" + gp.string() + "' >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) {

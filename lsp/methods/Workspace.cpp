@@ -5,6 +5,7 @@
 
 #include "lsp/Server.h"
 #include "support/FileIO.h"
+#include "support/Memory.h"
 
 namespace dw::lsp {
 namespace {
@@ -54,7 +55,8 @@ void Server::start_index(const Json& params) {
 }
 
 void Server::index_loop(std::vector<fs::path> roots, std::string token) {
-  if (!token.empty()) client_.write(progress(token, {{"kind", "begin"}, {"title", "dotwise: indexing"}, {"percentage", 0}}));
+  if (!token.empty())
+    client_.write(progress(token, {{"kind", "begin"}, {"title", "dotwise: indexing"}, {"percentage", 0}}));
   size_t last_pct = 0;
   index_->build(
       roots,
@@ -62,15 +64,16 @@ void Server::index_loop(std::vector<fs::path> roots, std::string token) {
         size_t pct = total ? done * 100 / total : 100;
         if (token.empty() || pct < last_pct + 5) return;
         last_pct = pct;
-        client_.write(progress(token, {{"kind", "report"},
-                                       {"message", fmt::format("{}/{} files", done, total)},
-                                       {"percentage", pct}}));
+        client_.write(progress(
+            token, {{"kind", "report"}, {"message", fmt::format("{}/{} files", done, total)}, {"percentage", pct}}));
       },
       &index_stop_);
+  release_free_memory();  // the build's parse buffers, freed in this thread's arena
   IndexStats st = index_->stats();
   std::string skipped;
   for (const auto& [why, n] : st.skipped) skipped += fmt::format("{}{} {}", skipped.empty() ? "" : ", ", n, why);
-  log(fmt::format("index: {} files ({:.1f} MB), {} classes, {} receiver/member pairs, ~{:.1f} MB held, {:.0f} ms; "
+  log(
+      fmt::format("index: {} files ({:.1f} MB), {} classes, {} receiver/member pairs, ~{:.1f} MB held, {:.0f} ms; "
                   "skipped: {}",
                   st.files, double(st.bytes) / 1e6, st.classes, st.pairs, double(st.memory_bytes) / 1e6, st.build_ms,
                   skipped.empty() ? "none" : skipped));
@@ -91,8 +94,10 @@ void Server::index_loop(std::vector<fs::path> roots, std::string token) {
       continue;
     }
     auto r = read_file(job.first, settings_.index_limits.max_file_bytes);
-    if (r.error.empty()) index_->update_file(job.first, r.data);
-    else index_->remove_file(job.first);
+    if (r.error.empty())
+      index_->update_file(job.first, r.data);
+    else
+      index_->remove_file(job.first);
   }
 }
 
@@ -109,9 +114,12 @@ void Server::queue_index(const std::string& uri, std::optional<std::string> text
 
 void Server::on_did_save(const Json& msg) {
   std::string uri = string_at(msg, {"params", "textDocument", "uri"});
-  if (const Json* t = find_path(msg, {"params", "text"}); t && t->is_string()) queue_index(uri, t->get<std::string>());
-  else if (const Document* d = docs_.get(uri)) queue_index(uri, d->text);
-  else queue_index(uri, std::nullopt);
+  if (const Json* t = find_path(msg, {"params", "text"}); t && t->is_string())
+    queue_index(uri, t->get<std::string>());
+  else if (const Document* d = docs_.get(uri))
+    queue_index(uri, d->text);
+  else
+    queue_index(uri, std::nullopt);
 }
 
 void Server::on_did_change_watched_files(const Json& msg) {
