@@ -6,14 +6,27 @@
 
 #include "support/BinaryIO.h"
 #include "support/FileIO.h"
+#include "support/Hash.h"
 
 namespace dw {
 
+size_t Vocab::slot(std::string_view tok) const {
+  const size_t mask = slots_.size() - 1;
+  size_t i = size_t(hash64(tok)) & mask;
+  while (slots_[i] >= 0 && tokens_[size_t(slots_[i])] != tok) i = (i + 1) & mask;
+  return i;
+}
+
 void Vocab::add(std::string tok, uint64_t count, uint64_t member_count) {
-  index_.emplace(tok, int32_t(tokens_.size()));
   tokens_.push_back(std::move(tok));
   counts_.push_back(count);
   member_counts_.push_back(member_count);
+  if (tokens_.size() * 2 > slots_.size()) {  // at most half full: short probes
+    slots_.assign(std::max<size_t>(16, slots_.size() * 2), -1);
+    for (size_t id = 0; id < tokens_.size(); ++id) slots_[slot(tokens_[id])] = int32_t(id);
+  } else {
+    slots_[slot(tokens_.back())] = int32_t(tokens_.size() - 1);
+  }
 }
 
 Vocab Vocab::build(const std::unordered_map<std::string, std::pair<uint64_t, uint64_t>>& counts, uint64_t min_count,
@@ -33,10 +46,7 @@ Vocab Vocab::build(const std::unordered_map<std::string, std::pair<uint64_t, uin
   return v;
 }
 
-int32_t Vocab::id(std::string_view tok) const {
-  auto it = index_.find(std::string(tok));
-  return it == index_.end() ? -1 : it->second;
-}
+int32_t Vocab::id(std::string_view tok) const { return slots_.empty() ? -1 : slots_[slot(tok)]; }
 
 std::vector<int32_t> Vocab::member_ids() const {
   std::vector<int32_t> out;
@@ -46,7 +56,8 @@ std::vector<int32_t> Vocab::member_ids() const {
 }
 
 void Vocab::save(const std::filesystem::path& p) const {
-  std::string out = "# dotwise-vocab 1 min_count=" + std::to_string(min_count_) + " max_oov=" + std::to_string(max_oov_) + "\n";
+  std::string out =
+      "# dotwise-vocab 1 min_count=" + std::to_string(min_count_) + " max_oov=" + std::to_string(max_oov_) + "\n";
   for (size_t i = 0; i < tokens_.size(); ++i)
     out += tokens_[i] + "\t" + std::to_string(counts_[i]) + "\t" + std::to_string(member_counts_[i]) + "\n";
   write_file_atomic(p, out);
@@ -56,7 +67,8 @@ namespace {
 uint64_t parse_u64(std::string_view s, const std::string& where) {
   uint64_t v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size()) throw FormatError(where + ": expected a number, got '" + std::string(s) + "'");
+  if (ec != std::errc() || ptr != s.data() + s.size())
+    throw FormatError(where + ": expected a number, got '" + std::string(s) + "'");
   return v;
 }
 std::string_view header_field(std::string_view line, std::string_view key, const std::string& where) {
@@ -86,12 +98,14 @@ Vocab Vocab::load(const std::filesystem::path& p) {
     at = end + 1;
     ++line_no;
     auto t1 = line.find('\t'), t2 = line.rfind('\t');
-    if (t1 == std::string_view::npos || t1 == t2) throw FormatError(where + ":" + std::to_string(line_no) + ": expected 3 columns");
+    if (t1 == std::string_view::npos || t1 == t2)
+      throw FormatError(where + ":" + std::to_string(line_no) + ": expected 3 columns");
     std::string tok(line.substr(0, t1));
-    if (v.index_.count(tok)) throw FormatError(where + ":" + std::to_string(line_no) + ": duplicate token");
+    if (v.id(tok) >= 0) throw FormatError(where + ":" + std::to_string(line_no) + ": duplicate token");
     v.add(std::move(tok), parse_u64(line.substr(t1 + 1, t2 - t1 - 1), where), parse_u64(line.substr(t2 + 1), where));
   }
-  if (v.size() < 2 || v.tokens_[0] != "<pad>" || v.tokens_[1] != "<unk>") throw FormatError(where + ": missing <pad>/<unk>");
+  if (v.size() < 2 || v.tokens_[0] != "<pad>" || v.tokens_[1] != "<unk>")
+    throw FormatError(where + ": missing <pad>/<unk>");
   return v;
 }
 

@@ -24,13 +24,13 @@ class Vocab {
   static Vocab build(const std::unordered_map<std::string, std::pair<uint64_t, uint64_t>>& counts, uint64_t min_count,
                      uint32_t max_oov);
   static Vocab load(const std::filesystem::path& p);  // throws FormatError
-  void save(const std::filesystem::path& p) const;   // atomic
+  void save(const std::filesystem::path& p) const;    // atomic
 
   uint32_t size() const { return uint32_t(tokens_.size()); }  // V, specials included
   uint32_t max_oov() const { return max_oov_; }
   uint64_t min_count() const { return min_count_; }
   uint32_t output_size() const { return size() + max_oov_; }  // ids a model must be able to emit
-  int32_t id(std::string_view tok) const;                      // -1 when out of vocabulary
+  int32_t id(std::string_view tok) const;                     // -1 when out of vocabulary
   const std::string& token(int32_t id) const { return tokens_.at(size_t(id)); }
   uint64_t count(int32_t id) const { return counts_.at(size_t(id)); }
   uint64_t member_count(int32_t id) const { return member_counts_.at(size_t(id)); }
@@ -40,10 +40,13 @@ class Vocab {
  private:
   std::vector<std::string> tokens_;
   std::vector<uint64_t> counts_, member_counts_;
-  std::unordered_map<std::string, int32_t> index_;
+  // Token -> id by open addressing over ids (-1 empty), the strings kept once in tokens_: the server
+  // holds a vocabulary of ~19k tokens, and a map keyed by copies of them cost ~1.5 MB more.
+  std::vector<int32_t> slots_;
   uint64_t min_count_ = 0;
   uint32_t max_oov_ = 0;
   void add(std::string tok, uint64_t count, uint64_t member_count);
+  size_t slot(std::string_view tok) const;  // where tok is, or the empty slot where it would go
 };
 
 class VocabCounter {
@@ -57,8 +60,8 @@ class VocabCounter {
 };
 
 struct EncodedFile {
-  std::vector<int32_t> ids;       // one id per token: [0,V) vocabulary, [V, V+max_oov) per-file OOV, or kUnk
-  std::vector<std::string> oov;   // oov[k] is the token behind id V + k
+  std::vector<int32_t> ids;      // one id per token: [0,V) vocabulary, [V, V+max_oov) per-file OOV, or kUnk
+  std::vector<std::string> oov;  // oov[k] is the token behind id V + k
   const ExtractedFile* source = nullptr;
 };
 
