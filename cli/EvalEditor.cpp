@@ -143,13 +143,8 @@ nlohmann::json diff_json(const PairedDiff& d) { return {{"diff", d.diff}, {"lo",
 
 // Paired bootstrap of ordering a against ordering b on the same sites (top-1 and MRR).
 nlohmann::json compare(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b, int bootstrap, uint64_t seed) {
-  std::vector<float> a1, b1, ar, br;
-  for (size_t i = 0; i < a.size(); ++i) {
-    a1.push_back(a[i] == 1), b1.push_back(b[i] == 1);
-    ar.push_back(a[i] ? 1.0f / float(a[i]) : 0.0f), br.push_back(b[i] ? 1.0f / float(b[i]) : 0.0f);
-  }
-  return {{"top1", diff_json(paired_bootstrap(a1, b1, bootstrap, seed))},
-          {"mrr", diff_json(paired_bootstrap(ar, br, bootstrap, seed))}};
+  auto d = paired_rank_bootstrap(a, b, bootstrap, seed);
+  return {{"top1", diff_json(d.top1)}, {"mrr", diff_json(d.mrr)}};
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "eval/Metrics.h"
+
 namespace dw {
 namespace {
 uint64_t splitmix64(uint64_t& s) {
@@ -45,6 +47,19 @@ PairedDiff paired_bootstrap(std::span<const float> a, std::span<const float> b, 
   r.lo = at((1 - level) / 2);
   r.hi = at(1 - (1 - level) / 2);
   return r;
+}
+
+PairedRankDiff paired_rank_bootstrap(std::span<const uint32_t> a, std::span<const uint32_t> b, int iterations,
+                                     uint64_t seed) {
+  if (a.size() != b.size()) throw std::invalid_argument("paired_rank_bootstrap: the two rankers saw different sites");
+  std::vector<float> t1a, t1b, rra, rrb;
+  for (size_t i = 0; i < a.size(); ++i) {
+    t1a.push_back(a[i] == 1);
+    t1b.push_back(b[i] == 1);
+    rra.push_back(a[i] == kMiss ? 0.f : 1.f / float(a[i]));
+    rrb.push_back(b[i] == kMiss ? 0.f : 1.f / float(b[i]));
+  }
+  return {paired_bootstrap(t1a, t1b, iterations, seed), paired_bootstrap(rra, rrb, iterations, seed)};
 }
 
 }  // namespace dw

@@ -21,4 +21,12 @@ struct PairedDiff {
 PairedDiff paired_bootstrap(std::span<const float> a, std::span<const float> b, int iterations = 1000,
                             uint64_t seed = 1, double level = 0.95);
 
+// The same from two rankers' ranks at the same sites (1 = first, kMiss = not in the list): top-1 and MRR
+// (a miss counts 0), each a minus b.
+struct PairedRankDiff {
+  PairedDiff top1, mrr;
+};
+PairedRankDiff paired_rank_bootstrap(std::span<const uint32_t> a, std::span<const uint32_t> b, int iterations = 1000,
+                                     uint64_t seed = 1);
+
 }  // namespace dw

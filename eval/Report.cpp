@@ -51,18 +51,8 @@ std::vector<Comparison> compare_rankers(const EvalRun& run, const std::string& a
   size_t ia = find(a), ib = find(b);
   std::vector<Comparison> out;
   for (const auto* p : {&run.vocab, &run.typed}) {
-    Comparison c{p == &run.vocab ? "vocabulary" : "typed", a, b, p->sites.size(), {}, {}};
-    std::vector<float> t1a, t1b, rra, rrb;
-    for (size_t j = 0; j < p->sites.size(); ++j) {
-      uint32_t ra = p->ranks[ia][j], rb = p->ranks[ib][j];
-      t1a.push_back(ra == 1);
-      t1b.push_back(rb == 1);
-      rra.push_back(ra == kMiss ? 0.f : 1.f / float(ra));
-      rrb.push_back(rb == kMiss ? 0.f : 1.f / float(rb));
-    }
-    c.top1 = paired_bootstrap(t1a, t1b, iterations, seed);
-    c.mrr = paired_bootstrap(rra, rrb, iterations, seed);
-    out.push_back(c);
+    auto d = paired_rank_bootstrap(p->ranks[ia], p->ranks[ib], iterations, seed);
+    out.push_back({p == &run.vocab ? "vocabulary" : "typed", a, b, p->sites.size(), d.top1, d.mrr});
   }
   return out;
 }

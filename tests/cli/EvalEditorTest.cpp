@@ -3,7 +3,6 @@
 // the editor half of the ship gate for a new default model.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -15,16 +14,6 @@ namespace dw {
 namespace {
 
 namespace fs = std::filesystem;
-
-int run(const std::string& cmd, std::string& out) {
-  out.clear();
-  FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
-  if (!p) return -1;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  const int st = ::pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 class EvalEditor : public ::testing::Test {
  protected:
@@ -52,9 +41,9 @@ class EvalEditor : public ::testing::Test {
 TEST_F(EvalEditor, TwoModelsMeetOnTheSameSites) {
   std::string out;
   const std::string m = (dir / "m").string();
-  ASSERT_EQ(run(exe + " eval --protocol editor " + (dir / "proj").string() + " --model " + m + "/a.dwm --model " + m +
-                    "/b.dwm --json --bootstrap 50",
-                out),
+  ASSERT_EQ(test::run_shell(exe + " eval --protocol editor " + (dir / "proj").string() + " --model " + m +
+                                "/a.dwm --model " + m + "/b.dwm --json --bootstrap 50 2>/dev/null",
+                            out),
             0)
       << out;
   auto j = nlohmann::json::parse(out);

@@ -2,7 +2,6 @@
 // skips, counted), the file it writes, and the options it refuses.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -17,15 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Runs a shell command; returns its exit status and fills `out` with stdout and stderr.
-int run(const std::string& cmd, std::string& out) {
-  out.clear();
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  const int st = ::pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+int run(const std::string& cmd, std::string& out) { return test::run_shell(cmd + " 2>&1", out); }
 
 class Export : public ::testing::Test {
  protected:

@@ -16,6 +16,7 @@
 #include "rank/ContextWindow.h"
 #include "rank/Predictor.h"
 #include "tests/lsp/LspClient.h"
+#include "tests/support/ChildProcess.h"
 
 namespace dw::lsp::test {
 namespace fs = std::filesystem;
@@ -669,12 +670,8 @@ TEST_F(ServerTest, CompleteCommandPrintsRankedMembers) {
   std::ofstream(file) << "import os\nroot = os.getcwd()\nx = os.path.\n";
   std::string cmd =
       dotwise_binary() + " complete " + file.string() + ":3:13 --ranker model --model " + model_ + " -n 50 --json";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
   std::string out;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  ASSERT_EQ(::pclose(p), 0);
+  ASSERT_EQ(dw::test::run_shell(cmd, out), 0);
   Json j = Json::parse(out);
   EXPECT_EQ(j["class"], "os.path");
   std::vector<std::string> names;

@@ -1,7 +1,8 @@
-// Child processes for the kill -9 tests: start a command (output discarded), wait for it, and read
-// back the files a run left in a directory.
+// Child processes for the tests: run a shell command for its output; for the kill -9 tests, start a
+// command (output discarded), wait for it, and read back the files a run left in a directory.
 #pragma once
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,18 @@ namespace dw::test {
 
 // The `dotwise` binary of the build the tests belong to.
 inline std::string dotwise_binary() { return std::string(DOTWISE_BINARY_DIR) + "/cli/dotwise"; }
+
+// Runs `cmd` through the shell; returns its exit status (-1 if it did not exit) and fills `out` with its
+// stdout. Append " 2>&1" to the command to read stderr as well.
+inline int run_shell(const std::string& cmd, std::string& out) {
+  out.clear();
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  const int st = ::pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
 
 inline pid_t spawn(const std::vector<std::string>& args) {
   pid_t pid = ::fork();
