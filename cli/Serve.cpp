@@ -14,6 +14,7 @@ void add_serve(CLI::App& app) {
   static std::string model;
   static int stars = 5;
   static bool star_in_label = false, quiet = false, trace = false;
+  static double wait_for_index = 0;
   static size_t lookback = 150, context_lines = 80;
   static std::vector<std::string> stubs, upstream;
   static std::string ranker = "learned";
@@ -48,6 +49,9 @@ void add_serve(CLI::App& app) {
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
   cmd->add_flag("--quiet", quiet, "No log lines on stderr");
+  cmd->add_option("--wait-for-index", wait_for_index,
+                  "Seconds to hold messages after `initialized` until the project index is built (0: none)")
+      ->capture_default_str();
   cmd->add_flag("--trace", trace, "Log each completion's time by stage (context window, parse, model, rank)");
   cmd->add_option("upstream", upstream, "Upstream server command, after `--`");
   cmd->callback([] {
@@ -67,6 +71,7 @@ void add_serve(CLI::App& app) {
     o.upstream = upstream;
     o.log = !quiet;
     o.trace = trace;
+    o.wait_for_index_s = wait_for_index;
     if (!stubs.empty()) {
       o.stub_roots = TypeshedIndex::default_roots();
       for (const auto& s : stubs) o.stub_roots.insert(o.stub_roots.begin(), s);

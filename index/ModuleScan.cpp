@@ -7,14 +7,22 @@ namespace dw {
 
 const char* member_kind_name(MemberKind k) {
   switch (k) {
-    case MemberKind::Method: return "method";
-    case MemberKind::Property: return "property";
-    case MemberKind::Attribute: return "attribute";
-    case MemberKind::Class: return "class";
-    case MemberKind::Function: return "function";
-    case MemberKind::Variable: return "variable";
-    case MemberKind::Module: return "module";
-    case MemberKind::Unknown: break;
+    case MemberKind::Method:
+      return "method";
+    case MemberKind::Property:
+      return "property";
+    case MemberKind::Attribute:
+      return "attribute";
+    case MemberKind::Class:
+      return "class";
+    case MemberKind::Function:
+      return "function";
+    case MemberKind::Variable:
+      return "variable";
+    case MemberKind::Module:
+      return "module";
+    case MemberKind::Unknown:
+      break;
   }
   return "unknown";
 }
@@ -42,7 +50,8 @@ std::string normalize_text(std::string_view t) {
       continue;
     }
     if (depth > 0) {
-      if (c == '(' || c == '[' || c == '{') ++depth;
+      if (c == '(' || c == '[' || c == '{')
+        ++depth;
       else if (c == ')' || c == ']' || c == '}') {
         if (--depth == 0) out += c;
       } else if (c == '"' || c == '\'') {
@@ -71,67 +80,110 @@ std::string resolve_relative(std::string_view target, std::string_view module, b
   return base.empty() ? rest : rest.empty() ? base : base + "." + rest;
 }
 
+// The node kinds the scan acts on, by grammar symbol: comparing type names cost a strlen and a
+// string compare per node. Every symbol with the name (aliases included) maps to the kind.
+enum class Kind : uint8_t { Other, Class, Function, Decorated, Import, ImportFrom, Assignment, Attribute };
+
+const std::vector<Kind>& kinds_by_symbol() {
+  static const std::vector<Kind> table = [] {
+    const TSLanguage* lang = python_language();
+    std::vector<Kind> t(ts_language_symbol_count(lang), Kind::Other);
+    const std::pair<std::string_view, Kind> named[] = {
+        {"class_definition", Kind::Class},           {"function_definition", Kind::Function},
+        {"decorated_definition", Kind::Decorated},   {"import_statement", Kind::Import},
+        {"import_from_statement", Kind::ImportFrom}, {"assignment", Kind::Assignment},
+        {"augmented_assignment", Kind::Assignment},  {"attribute", Kind::Attribute}};
+    for (TSSymbol sym = 0; sym < t.size(); ++sym) {
+      if (ts_language_symbol_type(lang, sym) != TSSymbolTypeRegular) continue;
+      std::string_view name = ts_language_symbol_name(lang, sym);
+      for (const auto& [n, k] : named)
+        if (name == n) t[sym] = k;
+    }
+    return t;
+  }();
+  return table;
+}
+
 class Scanner {
  public:
   Scanner(std::string_view src, ModuleScan& out) : src_(src), out_(out) {}
 
+  // One pre-order walk with one tree cursor (a cursor per node, to list its children, cost more than
+  // the parse): each level keeps what its children are inside of.
   void run(TSNode root) {
-    struct Item {
-      TSNode n;
-      int cls;        // index of the class whose body holds n directly (-1: none)
-      int self_cls;   // the class `self` refers to (inside its methods, nested defs included)
-      bool top;       // module level (if/try/with blocks included)
-      uint32_t depth;
+    struct Scope {
+      int cls;       // index of the class whose body holds the node directly (-1: none)
+      int self_cls;  // the class `self` refers to (inside its methods, nested defs included)
+      bool top;      // module level (if/try/with blocks included)
     };
-    std::vector<Item> stack{{root, -1, -1, true, 0}};
-    std::vector<TSNode> kids;
-    while (!stack.empty()) {
-      Item it = stack.back();
-      stack.pop_back();
-      if (it.depth > 400) continue;  // as the extractor: never deeper than the stack allows
-      TSNode n = it.n;
-      std::string_view t = node_type(n);
-      int cls = it.cls, self_cls = it.self_cls;
-      bool top = it.top;
-      if (t == "class_definition") {
-        int idx = open_class(n, cls);
-        if (top) add_name(text(field(n, "name")), MemberKind::Class);
-        if (cls >= 0) add_member(cls, text(field(n, "name")), MemberKind::Class);
-        cls = idx, self_cls = -1, top = false;
-        push_body(stack, n, cls, self_cls, top, it.depth, kids);
+    const auto& kinds = kinds_by_symbol();
+    TSTreeCursor c = ts_tree_cursor_new(root);
+    std::vector<Scope> scopes{{-1, -1, true}};  // scopes.back(): the scope of the current node
+    for (;;) {
+      TSNode n = ts_tree_cursor_current_node(&c);
+      Scope s = scopes.back();
+      const TSSymbol sym = ts_node_symbol(n);
+      const Kind k = ts_node_is_named(n) && sym < kinds.size() ? kinds[sym] : Kind::Other;
+      bool descend = ts_node_is_named(n) && scopes.size() <= 400;  // never deeper than the extractor
+      switch (k) {
+        case Kind::Class: {
+          int idx = open_class(n, s.cls);
+          if (s.top) add_name(text(field(n, "name")), MemberKind::Class);
+          if (s.cls >= 0) add_member(s.cls, text(field(n, "name")), MemberKind::Class);
+          s = {idx, -1, false};
+          break;
+        }
+        case Kind::Function: {
+          std::string name = text(field(n, "name"));
+          if (s.top) add_name(name, MemberKind::Function);
+          if (s.cls >= 0) {
+            add_member(s.cls, name, property_ ? MemberKind::Property : MemberKind::Method);
+            s.self_cls = s.cls;
+          }
+          property_ = false;
+          s.cls = -1, s.top = false;
+          break;
+        }
+        case Kind::Decorated: {
+          property_ = false;
+          uint32_t kids = ts_node_named_child_count(n);
+          for (uint32_t i = 0; i < kids; ++i) {
+            TSNode d = ts_node_named_child(n, i);
+            if (is(d, "decorator")) {
+              auto dt = node_text(d, src_);
+              if (dt.find("property") != std::string_view::npos || dt.find(".getter") != std::string_view::npos ||
+                  dt.find("cached_property") != std::string_view::npos)
+                property_ = true;
+            }
+          }
+          break;
+        }
+        case Kind::Import:
+        case Kind::ImportFrom:
+          imports(n, k == Kind::ImportFrom, s.top);
+          break;
+        case Kind::Assignment:
+          bind_target(field(n, "left"), s.cls, s.self_cls, s.top);
+          break;
+        case Kind::Attribute: {
+          TSNode obj = field(n, "object"), attr = field(n, "attribute");
+          if (!ts_node_is_null(obj) && is(attr, "identifier")) use(obj, attr, s.self_cls);
+          break;
+        }
+        case Kind::Other:
+          break;
+      }
+      if (descend && ts_tree_cursor_goto_first_child(&c)) {
+        scopes.push_back(s);
         continue;
       }
-      if (t == "function_definition") {
-        std::string name = text(field(n, "name"));
-        if (top) add_name(name, MemberKind::Function);
-        if (cls >= 0) {
-          add_member(cls, name, property_ ? MemberKind::Property : MemberKind::Method);
-          self_cls = cls;
+      while (!ts_tree_cursor_goto_next_sibling(&c)) {
+        if (scopes.size() == 1 || !ts_tree_cursor_goto_parent(&c)) {
+          ts_tree_cursor_delete(&c);
+          return;
         }
-        property_ = false;
-        cls = -1, top = false;
-      } else if (t == "decorated_definition") {
-        property_ = false;
-        uint32_t k = ts_node_named_child_count(n);
-        for (uint32_t i = 0; i < k; ++i) {
-          TSNode d = ts_node_named_child(n, i);
-          if (is(d, "decorator")) {
-            auto dt = node_text(d, src_);
-            if (dt.find("property") != std::string_view::npos || dt.find(".getter") != std::string_view::npos ||
-                dt.find("cached_property") != std::string_view::npos)
-              property_ = true;
-          }
-        }
-      } else if (t == "import_statement" || t == "import_from_statement") {
-        imports(n, t == "import_from_statement", top);
-      } else if (t == "assignment" || t == "augmented_assignment") {
-        TSNode left = field(n, "left");
-        bind_target(left, cls, self_cls, top);
-      } else if (t == "attribute") {
-        TSNode obj = field(n, "object"), attr = field(n, "attribute");
-        if (!ts_node_is_null(obj) && is(attr, "identifier")) use(obj, attr, self_cls);
+        scopes.pop_back();
       }
-      push_body(stack, n, cls, self_cls, top, it.depth, kids);
     }
   }
 
@@ -141,15 +193,6 @@ class Scanner {
   bool property_ = false;  // the def being entered was decorated as a property
 
   std::string text(TSNode n) const { return ts_node_is_null(n) ? std::string() : std::string(node_text(n, src_)); }
-
-  template <class Stack>
-  void push_body(Stack& stack, TSNode n, int cls, int self_cls, bool top, uint32_t depth, std::vector<TSNode>& kids) {
-    kids.clear();
-    children_of(n, kids, /*named_only=*/true);
-    // Class bodies are statements of the class; anything nested deeper (an if inside the class body)
-    // still defines class members, so `cls` is kept for blocks and cleared by defs.
-    for (size_t i = kids.size(); i-- > 0;) stack.push_back({kids[i], cls, self_cls, top, depth + 1});
-  }
 
   int open_class(TSNode n, int outer) {
     ClassScan c;
@@ -234,14 +277,15 @@ class Scanner {
   void use(TSNode obj, TSNode attr, int self_cls) {
     std::string self_name = self_cls >= 0 ? out_.module + "." + out_.classes[size_t(self_cls)].name : std::string();
     if (out_.module.empty() && self_cls >= 0) self_name = out_.classes[size_t(self_cls)].name;
-    out_.uses.push_back({receiver_key(node_text(obj, src_), self_name, out_.imports), text(attr),
-                         ts_node_start_point(attr).row});
+    out_.uses.push_back(
+        {receiver_key(node_text(obj, src_), self_name, out_.imports), text(attr), ts_node_start_point(attr).row});
   }
 };
 
 }  // namespace
 
-std::string receiver_key(std::string_view receiver, std::string_view self_class, const std::vector<ImportScan>& imports) {
+std::string receiver_key(std::string_view receiver, std::string_view self_class,
+                         const std::vector<ImportScan>& imports) {
   std::string t = normalize_text(receiver);
   if ((t == "self" || t == "cls") && !self_class.empty()) return "self:" + std::string(self_class);
   size_t end = 0;
@@ -275,9 +319,9 @@ ModuleScan scan_module(TSNode root, std::string_view src, std::string module, bo
   return out;
 }
 
-ModuleScan scan_source(std::string_view src, std::string module, bool package) {
+ModuleScan scan_source(std::string_view src, std::string module, bool package, ParseCache* cache) {
   thread_local PythonParser parser;
-  Tree tree = parser.parse(src);
+  Tree tree = cache ? parser.parse(src, *cache) : parser.parse(src);
   if (!tree) {
     ModuleScan out;
     out.module = std::move(module);

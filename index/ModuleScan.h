@@ -50,8 +50,9 @@ struct ModuleScan {
 
 // `module` names the file ("pkg.sub.mod", "pkg" for pkg/__init__.py); relative imports resolve to it.
 ModuleScan scan_module(TSNode root, std::string_view src, std::string module, bool package);
-// Parses and scans; a file tree-sitter cannot parse gives an empty scan.
-ModuleScan scan_source(std::string_view src, std::string module, bool package);
+// Parses and scans; a file tree-sitter cannot parse gives an empty scan. With `cache` (the last
+// parse of the same document), tree-sitter re-parses only what changed since.
+ModuleScan scan_source(std::string_view src, std::string module, bool package, ParseCache* cache = nullptr);
 
 // The dotted module a file path names, relative to a root: "a/b/c.py" -> "a.b.c", "a/b/__init__.py" -> "a.b".
 std::string module_name_of(std::string_view relpath, bool* package = nullptr);

@@ -401,6 +401,32 @@ std::string ProjectIndex::resolve_module(std::string_view m) const {
   return impl_->resolve_module(m);
 }
 
+std::vector<std::string> ProjectIndex::imported_modules(size_t max) const {
+  const Impl& im = *impl_;
+  std::shared_lock lk(im.mu);
+  std::unordered_map<std::string, uint32_t> files;  // module -> files importing it
+  for (const auto& [id, m] : im.modules) {
+    std::set<std::string> once;
+    for (const auto& i : m.imports) {
+      std::string name(im.pool.str(i[1]));
+      if (name.empty() || name[0] == '.') continue;
+      if (once.insert(name).second) ++files[name];
+      // `from os import path`: the name may be a submodule
+      if (auto sub = im.pool.str(i[2]); !sub.empty() && sub != "*" && once.insert(name + "." + std::string(sub)).second)
+        ++files[name + "." + std::string(sub)];
+    }
+  }
+  std::vector<std::pair<uint32_t, std::string_view>> ranked;
+  // Project modules stay in: resolve_module matches by dotted suffix (django.utils.asyncio would hide
+  // asyncio), and a name without a stub costs the caller a few failed opens.
+  for (const auto& [name, n] : files) ranked.emplace_back(n, name);
+  std::sort(ranked.begin(), ranked.end(),
+            [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::vector<std::string> out;
+  for (size_t i = 0; i < ranked.size() && i < max; ++i) out.emplace_back(ranked[i].second);
+  return out;
+}
+
 std::vector<ProjectMember> ProjectIndex::class_members(std::string_view qualified,
                                                        const std::function<void(const std::string&)>& stub_base) const {
   const Impl& im = *impl_;

@@ -48,8 +48,8 @@ class ProjectIndex {
 
   // Indexes every file of the roots (replacing nothing already indexed by update_file). `progress`
   // is called with (done, total) now and then; `stop` ends the build early.
-  void build(const std::vector<std::filesystem::path>& roots,
-             const std::function<void(size_t, size_t)>& progress = {}, const std::atomic<bool>* stop = nullptr);
+  void build(const std::vector<std::filesystem::path>& roots, const std::function<void(size_t, size_t)>& progress = {},
+             const std::atomic<bool>* stop = nullptr);
   // (Re-)indexes one file from this text, e.g. a saved or changed document; a path outside every root
   // is indexed under its file name's module.
   void update_file(const std::filesystem::path& path, std::string_view text);
@@ -71,6 +71,10 @@ class ProjectIndex {
   // preferring `from_module` and the modules it imports; "" if none.
   std::string resolve_class(std::string_view cls, std::string_view from_module) const;
   std::string resolve_module(std::string_view module) const;  // "" if not a project module
+  // The modules the project's files import ("numpy", "os.path", and for `from a import b` also
+  // "a.b"), by how many files import them, most first: what the server reads the stubs of ahead of
+  // the first completion.
+  std::vector<std::string> imported_modules(size_t max) const;
   // Members of a project class (bases in the project followed; `stub_base` is called with each base
   // that is not a project class, resolved to a dotted name where the module's imports say).
   std::vector<ProjectMember> class_members(std::string_view qualified,

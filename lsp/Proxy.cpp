@@ -136,8 +136,10 @@ void Server::from_client(Json msg) {
   if (method == "textDocument/completion") {
     try {
       const Json params = msg.value("params", Json::object());
+      PendingScan pre = start_scan(params);
+      PendingScan::Wait wait_scan{pre.scan};
       if (auto pr = predict_at(params)) {
-        if (auto ours = own_candidates(params, *pr)) {
+        if (auto ours = own_candidates(params, *pr, &pre)) {
           p.ours = std::make_shared<const std::vector<OwnCandidate>>(std::move(*ours));
           const Json* pos = find_path(params, {"position"});
           int64_t col = pos && pos->is_object() ? pos->value("character", int64_t(0)) : 0;

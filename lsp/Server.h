@@ -45,6 +45,9 @@ struct ServerOptions {
   int max_restarts = 5;
   bool log = true;     // one line per notable event on stderr
   bool trace = false;  // and one per completion with where its time went
+  // Handle nothing after `initialized` until the first index build is done (at most this many
+  // seconds; 0: never wait): for batch clients and measurements of the built-index steady state.
+  double wait_for_index_s = 0;
 };
 
 class Server {
@@ -76,6 +79,7 @@ class Server {
   std::atomic<bool> index_stop_{false};
   std::mutex index_mu_;
   std::condition_variable index_cv_;
+  bool index_built_ = false;  // the first build is over (guarded by index_mu_, signalled on index_cv_)
   std::map<std::string, std::optional<std::string>> index_jobs_;
   bool work_done_progress_ = false;  // the client takes window/workDoneProgress/create
   bool initialized_ = false, shutdown_ = false, exit_ = false, client_initialized_ = false;
@@ -167,10 +171,23 @@ class Server {
     DocumentView view() const { return {path, text, cursor}; }
   };
   std::shared_ptr<const EngineInput> engine_input(const Json& params);
+  // The scan's last parse of the documents completed in most recently (only the worker parses).
+  std::shared_ptr<ParseCache> scan_cache(const std::string& uri);
+  std::mutex scan_caches_mu_;
+  std::list<std::pair<std::string, std::shared_ptr<ParseCache>>> scan_caches_;
   struct PendingScan {  // the document's copy and its scan, made on scan_worker_
     std::shared_ptr<const EngineInput> in;
     std::future<DocumentScan> scan;
+    // Whatever way a completion returns (an exception included), its scan is over first: the
+    // engine it reads must not change under it.
+    struct Wait {
+      std::future<DocumentScan>& f;
+      ~Wait() {
+        if (f.valid()) f.wait();
+      }
+    };
   };
+  PendingScan start_scan(const Json& params);
   // `pre`: the copy and scan made for this request (else the engine makes them).
   std::optional<CompletionResult> engine_complete(const Json& params, const Prediction& p, PendingScan* pre = nullptr);
   std::optional<std::vector<OwnCandidate>> own_candidates(const Json& params, const Prediction& p,

@@ -60,6 +60,16 @@ float heuristic_score(const MemberCandidate& c) {
 bool top_level_start(std::string_view t, size_t at) {
   return at < t.size() && (std::isalpha(static_cast<unsigned char>(t[at])) || t[at] == '_' || t[at] == '@');
 }
+
+// A line that begins a top-level statement of its own (not the `else:` of one above).
+bool statement_start(std::string_view t, size_t at) {
+  if (!top_level_start(t, at)) return false;
+  for (std::string_view kw : {"else", "elif", "except", "finally"})
+    if (t.substr(at, kw.size()) == kw && at + kw.size() < t.size() &&
+        (t[at + kw.size()] == ':' || t[at + kw.size()] == ' '))
+      return false;
+  return true;
+}
 }  // namespace
 
 std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_t* mark_at, size_t before,
@@ -68,8 +78,17 @@ std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_
   if (mark > before) {
     // A line start `before` bytes back, or earlier the top-level statement holding the cursor (so the
     // class around `self.` keeps its header), if that is within twice the distance.
-    begin = text.rfind('\n', mark - before);
+    begin = text.rfind('\n', (mark - before) / kScanStep * kScanStep);
     begin = begin == std::string_view::npos ? 0 : begin + 1;
+    // Rather at a top-level statement a little further back: a window opening inside an indented
+    // block starts with a parse error, and tree-sitter's recovery from it costs more than the bytes
+    // saved (and keeps a cached parse from being re-used).
+    for (size_t ls = begin; ls > 0 && !statement_start(text, begin);) {
+      size_t nl = ls >= 2 ? text.rfind('\n', ls - 2) : std::string_view::npos;
+      ls = nl == std::string_view::npos ? 0 : nl + 1;
+      if (begin - ls > kScanStep) break;
+      if (statement_start(text, ls)) begin = ls;
+    }
     for (size_t at = mark; at > 0 && mark - at < 2 * before;) {
       size_t nl = text.rfind('\n', at - 1);
       size_t ls = nl == std::string_view::npos ? 0 : nl + 1;
@@ -81,9 +100,16 @@ std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_
       at = nl;
     }
   }
-  if (cursor + after < text.size()) {
-    end = text.find('\n', cursor + after);
+  if (const size_t to = (cursor + after + kScanStep - 1) / kScanStep * kScanStep; to < text.size()) {
+    end = text.find('\n', to);
     if (end == std::string_view::npos) end = text.size();
+    // Likewise end before a top-level statement, not inside a block, if one is near.
+    for (size_t at = end; at < text.size() && at - end <= kScanStep; at = text.find('\n', at + 1)) {
+      if (statement_start(text, at + 1)) {
+        end = at;
+        break;
+      }
+    }
   }
   std::string out;
   // The imports above the window: receivers' modules and project classes come from them.
@@ -161,7 +187,11 @@ CompletionResult legacy(const Prediction& p, const Predictor* pr, const Typeshed
       names.insert(std::string(f.member(s)));
   if (names.empty() && pr && !p.l.empty()) {
     std::vector<std::pair<float, std::string_view>> scored;
-    for (auto n : pr->member_names()) scored.emplace_back(pr->logit(p, pr->id_of(p, n)), n);
+    // By id: looking every member name up again cost ~2 ms per completion (perf: Vocab::slot).
+    const auto& members = pr->member_names();
+    const auto& ids = pr->member_ids();
+    scored.reserve(members.size());
+    for (size_t i = 0; i < members.size(); ++i) scored.emplace_back(pr->logit(p, ids[i]), members[i]);
     size_t k = std::min(fallback, scored.size());
     std::partial_sort(scored.begin(), scored.begin() + long(k), scored.end(),
                       [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -184,7 +214,7 @@ CompletionResult legacy(const Prediction& p, const Predictor* pr, const Typeshed
 }
 }  // namespace
 
-DocumentScan CompletionEngine::scan_document(const DocumentView& doc, size_t prefix) const {
+DocumentScan CompletionEngine::scan_document(const DocumentView& doc, size_t prefix, ParseCache* cache) const {
   const auto t0 = std::chrono::steady_clock::now();
   DocumentScan s;
   s.prefix = prefix;
@@ -196,7 +226,7 @@ DocumentScan CompletionEngine::scan_document(const DocumentView& doc, size_t pre
   bool pkg = false;
   s.module = index_ ? index_->module_for(doc.path, &pkg)
                     : module_name_of(std::filesystem::path(doc.path).filename().generic_string(), &pkg);
-  s.scan = scan_source(text, s.module, pkg);
+  s.scan = scan_source(text, s.module, pkg, cache);
   s.line = uint32_t(std::count(text.begin(), text.begin() + long(mark_at), '\n'));
   s.here = enclosing_class(s.scan, s.line);
   s.ms = ms_since(t0);
@@ -318,7 +348,11 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
   // The model's best vocabulary members.
   if (pr && !p.l.empty() && opt_.model_top) {
     std::vector<std::pair<float, std::string_view>> scored;
-    for (auto n : pr->member_names()) scored.emplace_back(pr->logit(p, pr->id_of(p, n)), n);
+    // By id: looking every member name up again cost ~2 ms per completion (perf: Vocab::slot).
+    const auto& names = pr->member_names();
+    const auto& ids = pr->member_ids();
+    scored.reserve(names.size());
+    for (size_t i = 0; i < names.size(); ++i) scored.emplace_back(pr->logit(p, ids[i]), names[i]);
     size_t k = std::min(opt_.model_top, scored.size());
     std::partial_sort(scored.begin(), scored.begin() + long(k), scored.end(),
                       [](const auto& a, const auto& b) { return a.first > b.first; });

@@ -12,7 +12,8 @@ Predictor::Predictor(const Model& m, const Extractor& ex, PredictorOptions o)
     : m_(m), ex_(ex), opt_(o), vocab_(model_vocab(m.file())) {
   auto ids = m.file().member_ids();
   for (int32_t id : ids)
-    if (id >= 0 && size_t(id) < m.file().vocab().size()) member_names_.push_back(m.file().token(id));
+    if (id >= 0 && size_t(id) < m.file().vocab().size())
+      member_names_.push_back(m.file().token(id)), member_ids_.push_back(id);
   if (opt_.window_step == 0) opt_.window_step = 1;
 }
 

@@ -53,6 +53,7 @@ class Predictor {
   float logit(const Prediction& p, int32_t id) const { return m_.logit(p.l.data(), id); }
   // Member names the model was trained to emit (the candidate set when nothing else is known).
   const std::vector<std::string_view>& member_names() const { return member_names_; }
+  const std::vector<int32_t>& member_ids() const { return member_ids_; }  // the same members' ids
   void forget(const std::string& doc_key);
   const Model& model() const { return m_; }
   const Vocab& vocab() const { return vocab_; }
@@ -63,6 +64,7 @@ class Predictor {
   PredictorOptions opt_;
   Vocab vocab_;
   std::vector<std::string_view> member_names_;
+  std::vector<int32_t> member_ids_;
   struct DocState;  // the LSTM state and the last parse of one document
   std::list<std::pair<std::string, std::unique_ptr<DocState>>> docs_;  // most recent first
   DocState& doc(const std::string& key);

@@ -7,6 +7,8 @@ extern "C" const TSLanguage* tree_sitter_python();
 
 namespace dw {
 
+const TSLanguage* python_language() { return tree_sitter_python(); }
+
 PythonParser::PythonParser() : p_(ts_parser_new()) {
   if (!p_ || !ts_parser_set_language(p_, tree_sitter_python()))
     throw std::runtime_error("tree-sitter: the Python grammar's ABI does not match the runtime");

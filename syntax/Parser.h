@@ -22,6 +22,8 @@ struct ParseCache {
   Tree tree;
 };
 
+const TSLanguage* python_language();  // the grammar the parser uses
+
 class PythonParser {
  public:
   PythonParser();

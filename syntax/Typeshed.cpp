@@ -35,8 +35,10 @@ std::vector<std::string> split_top(std::string_view s, char sep) {
   size_t start = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '[' || c == '(') ++depth;
-    else if (c == ']' || c == ')') --depth;
+    if (c == '[' || c == '(')
+      ++depth;
+    else if (c == ']' || c == ')')
+      --depth;
     else if (c == sep && depth == 0) {
       out.push_back(trim(s.substr(start, i - start)));
       start = i + 1;
@@ -52,42 +54,40 @@ std::string display_name(const std::string& module, const std::string& cls) {
 }  // namespace
 
 struct TypeshedIndex::Impl {
-  std::vector<fs::path> roots;                        // searched for <module path>.pyi / __init__.pyi
+  std::vector<fs::path> roots;                                        // searched for <module path>.pyi / __init__.pyi
   std::unordered_map<std::string, std::vector<fs::path>> dist_roots;  // typeshed stubs/<dist>/ by top-level package
   std::mutex mu;
-  std::unordered_map<std::string, std::unique_ptr<StubModule>> modules;  // null: no stub
+  std::unordered_map<std::string, std::unique_ptr<StubModule>> modules;          // null: no stub
   std::unordered_map<std::string, std::pair<std::string, std::string>> classes;  // display -> (module, class)
 
+  // A module's stub is read and parsed outside the lock: numpy's takes ~50 ms, and a completion
+  // needing another module must not wait behind it (the server warms the stubs on its own thread).
   const StubModule* module(const std::string& name) {
+    {
+      std::lock_guard lk(mu);
+      if (auto it = modules.find(name); it != modules.end()) return it->second.get();
+    }
+    std::unique_ptr<StubModule> found = load(name);
     std::lock_guard lk(mu);
-    return module_locked(name);
+    return modules.emplace(name, std::move(found)).first->second.get();  // a racing load's result wins
   }
 
-  const StubModule* module_locked(const std::string& name) {
-    auto it = modules.find(name);
-    if (it != modules.end()) return it->second.get();
-    std::unique_ptr<StubModule> found;
-    if (!name.empty() && name.size() < 200) {
-      std::string rel = name;
-      for (auto& c : rel)
-        if (c == '.') c = '/';
-      std::vector<fs::path> bases = roots;
-      auto top = name.substr(0, name.find('.'));
-      if (auto d = dist_roots.find(top); d != dist_roots.end()) bases.insert(bases.end(), d->second.begin(), d->second.end());
-      for (const auto& base : bases) {
-        for (bool pkg : {false, true}) {
-          fs::path p = pkg ? base / rel / "__init__.pyi" : base / (rel + ".pyi");
-          auto r = read_file(p, 16u << 20);
-          if (!r.error.empty()) continue;
-          found = std::make_unique<StubModule>(parse_stub(r.data, name, pkg));
-          break;
-        }
-        if (found) break;
+  std::unique_ptr<StubModule> load(const std::string& name) const {
+    if (name.empty() || name.size() >= 200) return nullptr;
+    std::string rel = name;
+    for (auto& c : rel)
+      if (c == '.') c = '/';
+    std::vector<fs::path> bases = roots;
+    auto top = name.substr(0, name.find('.'));
+    if (auto d = dist_roots.find(top); d != dist_roots.end())
+      bases.insert(bases.end(), d->second.begin(), d->second.end());
+    for (const auto& base : bases)
+      for (bool pkg : {false, true}) {
+        fs::path p = pkg ? base / rel / "__init__.pyi" : base / (rel + ".pyi");
+        auto r = read_file(p, 16u << 20);
+        if (r.error.empty()) return std::make_unique<StubModule>(parse_stub(r.data, name, pkg));
       }
-    }
-    auto* raw = found.get();
-    modules.emplace(name, std::move(found));
-    return raw;
+    return nullptr;
   }
 
   // The value named `name` in module `m`. `display` is the public module a private one was reached through.
@@ -117,14 +117,17 @@ struct TypeshedIndex::Impl {
         f.name = m->name + ":" + name;
         return f;
       }
-      case StubSymbol::Variable: return instance_of(m, s.text, "", depth + 1);
-      case StubSymbol::ModuleImport: return PyType::module(s.text);
+      case StubSymbol::Variable:
+        return instance_of(m, s.text, "", depth + 1);
+      case StubSymbol::ModuleImport:
+        return PyType::module(s.text);
       case StubSymbol::FromImport: {
         std::string src = relative(m, s.text);
         if (module(src + "." + s.origin)) return PyType::module(src + "." + s.origin);
         return resolve_name(module(src), s.origin, is_private_module(src) ? display : std::string(), depth + 1);
       }
-      case StubSymbol::Alias: return resolve_dotted(m, s.text, display, depth + 1);
+      case StubSymbol::Alias:
+        return resolve_dotted(m, s.text, display, depth + 1);
     }
     return {};
   }
@@ -218,8 +221,8 @@ struct TypeshedIndex::Impl {
     walk_mro_from(class_home(display), visit, seen, depth);
   }
   template <class Visit>
-  bool walk_mro_from(std::pair<std::string, std::string> home, Visit& visit, std::set<std::pair<std::string, std::string>>& seen,
-                     int depth) {
+  bool walk_mro_from(std::pair<std::string, std::string> home, Visit& visit,
+                     std::set<std::pair<std::string, std::string>>& seen, int depth) {
     if (home.first.empty() || depth > 24 || !seen.insert(home).second) return false;
     const StubClass* c = class_def(home.first, home.second);
     if (!c) return false;
@@ -311,8 +314,10 @@ TypeshedIndex::~TypeshedIndex() = default;
 
 std::vector<fs::path> TypeshedIndex::default_roots() {
   std::vector<fs::path> roots;
-  if (const char* env = std::getenv("DOTWISE_TYPESHED"); env && *env) roots.emplace_back(env);
-  else roots.emplace_back(DOTWISE_TYPESHED_DIR);
+  if (const char* env = std::getenv("DOTWISE_TYPESHED"); env && *env)
+    roots.emplace_back(env);
+  else
+    roots.emplace_back(DOTWISE_TYPESHED_DIR);
   roots.emplace_back("/usr/lib/python3/dist-packages");
   return roots;
 }
@@ -341,12 +346,14 @@ std::vector<std::string> TypeshedIndex::members(std::string_view cls) const {
   auto public_name = [](const std::string& n) { return !n.empty() && n[0] != '_'; };
   if (const StubModule* m = impl_->module(name)) {
     for (const auto& [n, s] : m->names)
-      if (public_name(n) && (s.kind != StubSymbol::FromImport && s.kind != StubSymbol::ModuleImport ? true : s.reexport))
+      if (public_name(n) &&
+          (s.kind != StubSymbol::FromImport && s.kind != StubSymbol::ModuleImport ? true : s.reexport))
         out.insert(n);
     for (const auto& star : m->star_imports)
       if (const StubModule* sm = impl_->module(impl_->relative(m, star)))
         for (const auto& [n, s] : sm->names)
-          if (public_name(n) && s.kind != StubSymbol::ModuleImport && (s.kind != StubSymbol::FromImport || s.reexport)) out.insert(n);
+          if (public_name(n) && s.kind != StubSymbol::ModuleImport && (s.kind != StubSymbol::FromImport || s.reexport))
+            out.insert(n);
   } else {
     impl_->walk_mro(name, [&](const StubClass& c, const StubModule*) {
       for (const auto& [n, s] : c.members)

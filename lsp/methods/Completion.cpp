@@ -21,6 +21,21 @@ WindowCache& Server::window_cache(const std::string& uri) {
   return windows_.front().second;
 }
 
+std::shared_ptr<ParseCache> Server::scan_cache(const std::string& uri) {
+  // Two: the document being typed in and one beside it. A window's tree is ~20x its text (up to
+  // ~1 MB), so each kept costs real memory.
+  constexpr size_t kKept = 2;
+  std::lock_guard lk(scan_caches_mu_);
+  for (auto it = scan_caches_.begin(); it != scan_caches_.end(); ++it)
+    if (it->first == uri) {
+      scan_caches_.splice(scan_caches_.begin(), scan_caches_, it);
+      return scan_caches_.front().second;
+    }
+  scan_caches_.emplace_front(uri, std::make_shared<ParseCache>());
+  if (scan_caches_.size() > kKept) scan_caches_.pop_back();
+  return scan_caches_.front().second;
+}
+
 std::optional<Prediction> Server::predict_at(const Json& params) {
   if (!settings_.enable) return std::nullopt;
   const std::string uri = string_at(params, {"textDocument", "uri"});
@@ -118,23 +133,22 @@ std::optional<std::vector<OwnCandidate>> Server::own_candidates(const Json& para
   return out;
 }
 
-Json Server::standalone_completion(const Json& params) {
-  // The engine's parse of the document runs on the worker while the model runs here: on two cores
-  // that takes the shorter of the two off the reply's time.
+Server::PendingScan Server::start_scan(const Json& params) {
+  // The engine's parse of the document runs on the worker while the model runs on the caller's
+  // thread: on two cores that takes the shorter of the two off the reply's time.
   PendingScan pre;
   if (settings_.ranker != RankerKind::Model && settings_.enable)
     if ((pre.in = engine_input(params)))
-      pre.scan = scan_worker_.run([in = pre.in, engine = engine_.get()] {
-        return engine->scan_document(in->view(), typed_prefix_length(in->text, in->cursor));
-      });
-  // Whatever way this returns (an exception included), the scan is over first: the engine it reads
-  // must not change under it.
-  struct WaitScan {
-    std::future<DocumentScan>& f;
-    ~WaitScan() {
-      if (f.valid()) f.wait();
-    }
-  } wait_scan{pre.scan};
+      pre.scan = scan_worker_.run(
+          [in = pre.in, engine = engine_.get(), cache = scan_cache(string_at(params, {"textDocument", "uri"}))] {
+            return engine->scan_document(in->view(), typed_prefix_length(in->text, in->cursor), cache.get());
+          });
+  return pre;
+}
+
+Json Server::standalone_completion(const Json& params) {
+  PendingScan pre = start_scan(params);
+  PendingScan::Wait wait_scan{pre.scan};
   auto p = predict_at(params);
   Json list = {{"isIncomplete", false}, {"items", Json::array()}};
   if (!p) return list;

@@ -86,6 +86,10 @@ void Server::on_initialize(const Json& msg) {
 
 void Server::on_initialized(const Json&) {
   client_initialized_ = true;
+  if (opt_.wait_for_index_s > 0 && index_) {
+    std::unique_lock lk(index_mu_);
+    index_cv_.wait_for(lk, std::chrono::duration<double>(opt_.wait_for_index_s), [&] { return index_built_; });
+  }
   if (!client_configuration_) return;
   send_request_to_client("workspace/configuration", {{"items", {{{"section", "dotwise"}}}}}, [this](const Json& resp) {
     const Json* r = find_path(resp, {"result"});

@@ -39,6 +39,8 @@ void Server::on_did_close(const Json& msg) {
   docs_.close(uri);
   if (predictor_) predictor_->forget(uri);
   windows_.remove_if([&](const auto& w) { return w.first == uri; });
+  std::lock_guard lk(scan_caches_mu_);
+  scan_caches_.remove_if([&](const auto& c) { return c.first == uri; });
 }
 
 void Server::on_notebook_open(const Json& msg) {

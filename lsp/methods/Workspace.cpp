@@ -2,14 +2,22 @@
 // `initialize` (completion answers meanwhile, with what is indexed so far), reported with $/progress,
 // and kept current from textDocument/didChange and didSave and workspace/didChangeWatchedFiles.
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "lsp/Server.h"
+#include "support/Clock.h"
 #include "support/FileIO.h"
 #include "support/Memory.h"
 
 namespace dw::lsp {
 namespace {
 namespace fs = std::filesystem;
+
+// Names tried, most imported first; those with a stub are read (61 of 400 on 16 Debian projects,
+// 0.4 s on the index thread, no measurable RSS; all 190 found there cost +2.2 MB).
+constexpr size_t kWarmStubModules = 400;
 
 // file:///a%20b/c.py -> /a b/c.py; "" for other schemes.
 std::string uri_path(std::string_view uri) {
@@ -55,8 +63,13 @@ void Server::start_index(const Json& params) {
 }
 
 void Server::index_loop(std::vector<fs::path> roots, std::string token) {
+  // Below the threads that answer completions: on two cores the build otherwise takes a core from
+  // every completion made while it runs (lsp_probe as is: p50 11-12 -> 9-10 ms, p99 41-46 -> 34-39).
+  setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);
   if (!token.empty())
     client_.write(progress(token, {{"kind", "begin"}, {"title", "dotwise: indexing"}, {"percentage", 0}}));
+  // Every file's types start from builtins: its stub (~30 ms to parse) is read before anyone asks.
+  for (const char* m : {"builtins", "typing"}) stubs_->members(m);
   size_t last_pct = 0;
   index_->build(
       roots,
@@ -79,6 +92,25 @@ void Server::index_loop(std::vector<fs::path> roots, std::string token) {
                   skipped.empty() ? "none" : skipped));
   if (!token.empty())
     client_.write(progress(token, {{"kind", "end"}, {"message", fmt::format("{} files indexed", st.files)}}));
+  // The stubs of what the project imports most, read now rather than by the first completion on
+  // them (numpy's take ~50 ms); each is held until exit, as after a completion, hence the bound.
+  const auto t_warm = std::chrono::steady_clock::now();
+  size_t warmed = 0;
+  for (const auto& m : index_->imported_modules(kWarmStubModules)) {
+    if (index_stop_) break;
+    if (!stubs_->has_module(m)) continue;
+    ++warmed;
+    stubs_->members(m);
+  }
+  release_free_memory();
+  log(fmt::format("stubs: {} of the project's most imported modules read ahead in {:.0f} ms", warmed,
+                  ms_since(t_warm)));
+  {
+    std::lock_guard lk(index_mu_);
+    index_built_ = true;
+  }
+  index_cv_.notify_all();
+
   for (;;) {
     std::unique_lock lk(index_mu_);
     index_cv_.wait(lk, [&] { return index_stop_ || !index_jobs_.empty(); });

@@ -165,6 +165,40 @@ TEST(StringPool, EmptyFirstLongCutAndAcrossBlocks) {
   EXPECT_EQ(pool.str(empty), "");
 }
 
+TEST(ModuleScan, DeepNestingIsCutWhereTheWalkStops) {
+  // 450 nested calls: the walk never goes below depth 400, so the innermost uses are not seen, the
+  // outer ones are, and nothing overflows the stack.
+  std::string src = "a.top\nx = ";
+  for (int i = 0; i < 450; ++i) src += "f(";
+  src += "deep.inner";
+  for (int i = 0; i < 450; ++i) src += ")";
+  src += "\nb.after\n";
+  ModuleScan s = scan_source(src, "m", false);
+  std::vector<std::string> members;
+  for (const auto& u : s.uses) members.push_back(u.member);
+  EXPECT_NE(std::find(members.begin(), members.end(), "top"), members.end());
+  EXPECT_NE(std::find(members.begin(), members.end(), "after"), members.end());
+  EXPECT_EQ(std::find(members.begin(), members.end(), "inner"), members.end());
+}
+
+TEST(ProjectIndex, ImportedModulesMostImportedFirst) {
+  TempTree t;
+  t.write("a.py", "import numpy as np\nfrom os import path\nimport json\n");
+  t.write("b.py", "import numpy\nimport json\nfrom collections import OrderedDict\n");
+  t.write("c.py", "import numpy.linalg\nfrom . import a\n");
+  ProjectIndex idx;
+  idx.build({t.root});
+  auto m = idx.imported_modules(100);
+  ASSERT_GE(m.size(), 3u);
+  EXPECT_EQ(m[0], "numpy");  // three files
+  EXPECT_EQ(m[1], "json");   // two
+  // `from os import path`: os and os.path are both tried; a relative import is not.
+  EXPECT_NE(std::find(m.begin(), m.end(), "os.path"), m.end());
+  EXPECT_NE(std::find(m.begin(), m.end(), "collections.OrderedDict"), m.end());
+  EXPECT_EQ(std::find_if(m.begin(), m.end(), [](const std::string& x) { return x.starts_with("."); }), m.end());
+  EXPECT_EQ(idx.imported_modules(1), std::vector<std::string>{"numpy"});
+}
+
 TEST(ProjectIndex, CountsLeaveTheEditedFileOut) {
   TempTree t;
   auto a = t.write("a.py", "import os\nos.path.join('x')\nos.getcwd()\n");

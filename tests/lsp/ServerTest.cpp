@@ -729,4 +729,27 @@ TEST_F(ServerTest, WorkspaceIndexGivesProjectClassMembers) {
   EXPECT_EQ(c.shutdown_and_exit(), 0);
 }
 
+// --wait-for-index: messages after `initialized` wait for the first build, so even a completion sent
+// at once sees a class from another module of a project big enough to take a while to index.
+TEST_F(ServerTest, WaitForIndexHoldsMessagesUntilTheBuildIsDone) {
+  fs::path proj = dir_ / "waited";
+  fs::create_directories(proj / "pkg");
+  std::ofstream(proj / "pkg" / "__init__.py") << "";
+  for (int i = 0; i < 400; ++i)
+    std::ofstream(proj / "pkg" / ("m" + std::to_string(i) + ".py"))
+        << "import os\nclass K" << i << ":\n    def go_" << i << "(self):\n        return os.getcwd()\n";
+  auto argv = serve();
+  argv.insert(argv.end(), {"--wait-for-index", "60"});
+  Client c(argv);
+  std::string root = "file://" + proj.string();
+  auto init = c.request("initialize", {{"processId", nullptr}, {"rootUri", root}, {"capabilities", Json::object()}});
+  ASSERT_TRUE(init.contains("result"));
+  c.notify("initialized", Json::object());
+  std::string uri = root + "/app.py";
+  c.open(uri, "from pkg.m399 import K399\nk = K399()\nk.\n");
+  auto names = labels(items_of(c.complete(uri, 2, 2)));
+  EXPECT_NE(std::find(names.begin(), names.end(), "go_399"), names.end());
+  EXPECT_EQ(c.shutdown_and_exit(), 0);
+}
+
 }  // namespace dw::lsp::test

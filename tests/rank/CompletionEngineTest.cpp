@@ -132,7 +132,7 @@ TEST(CompletionEngine, ScanWindowIsBoundedAndKeepsImportsAndTheClassHeader) {
   for (int i = 0; i < 4000; ++i) text += "z = 1\n";
   size_t at = 0;
   std::string w = scan_window(text, cursor, cursor, &at);
-  EXPECT_LT(w.size(), 2 * kScanBefore + kScanAfter + 1000);
+  EXPECT_LT(w.size(), 2 * kScanBefore + kScanAfter + 2 * kScanStep + 1000);
   EXPECT_TRUE(w.starts_with("import os\nfrom a import b\n"));
   EXPECT_NE(w.find("class Big:"), std::string::npos);  // 20 KB back: within reach
   EXPECT_EQ(w.substr(at, kCursorMark.size()), kCursorMark);
@@ -140,6 +140,52 @@ TEST(CompletionEngine, ScanWindowIsBoundedAndKeepsImportsAndTheClassHeader) {
   size_t small_at = 0;  // a small file is scanned whole
   EXPECT_EQ(scan_window("a = b.\nc\n", 6, 6, &small_at), std::string("a = b.") + std::string(kCursorMark) + "\nc\n");
   EXPECT_EQ(small_at, 6u);
+}
+
+TEST(CompletionEngine, ScanWindowEndsStayPutWhileTyping) {
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += "    v" + std::to_string(i) + " = obj.attr\n";
+  const size_t line = text.find("    v1500 ");
+  size_t at = 0;
+  std::string first = scan_window(text, line + 4, line + 4, &at);
+  std::string w0 = first.substr(0, at);
+  // Typing a few characters further on the same line: the window starts and ends where it did.
+  std::string typed = text;
+  typed.insert(line + 4, "abc.");
+  std::string second = scan_window(typed, line + 8, line + 8, &at);
+  EXPECT_EQ(second.substr(0, 200), first.substr(0, 200));
+  EXPECT_EQ(second.substr(second.size() - 200), first.substr(first.size() - 200));
+  EXPECT_GE(first.size(), kScanBefore + kScanAfter);
+  EXPECT_LT(first.size(), kScanBefore + kScanAfter + 2 * kScanStep + 200);
+}
+
+TEST(CompletionEngine, ACachedScanParseGivesTheSameScanAsAFreshOne) {
+  Project pj;
+  CompletionEngine engine(stubs(), &pj.index, nullptr);
+  std::string text = "import os\nclass A:\n    def f(self):\n        self.x = os.getcwd()\n";
+  for (int i = 0; i < 400; ++i) text += "    def m" + std::to_string(i) + "(self):\n        return self.x.strip()\n";
+  ParseCache cache;
+  // Edits and cursor moves as when typing: each cached re-parse must scan like a parse from scratch.
+  for (int step = 0; step < 6; ++step) {
+    const size_t at = text.find("return self.x", text.size() / 7 * size_t(step + 1));
+    ASSERT_NE(at, std::string::npos);
+    std::string doc = text;
+    doc.insert(at, step % 2 ? "os.path." : "self.");
+    const size_t cursor = at + (step % 2 ? 8 : 5);
+    DocumentView v{(pj.root / "app.py").string(), doc, cursor};
+    DocumentScan cached = engine.scan_document(v, 0, &cache), fresh = engine.scan_document(v, 0);
+    EXPECT_EQ(cached.line, fresh.line);
+    EXPECT_EQ(cached.here, fresh.here);
+    ASSERT_EQ(cached.scan.uses.size(), fresh.scan.uses.size()) << step;
+    for (size_t i = 0; i < fresh.scan.uses.size(); ++i) {
+      EXPECT_EQ(cached.scan.uses[i].key, fresh.scan.uses[i].key);
+      EXPECT_EQ(cached.scan.uses[i].member, fresh.scan.uses[i].member);
+      EXPECT_EQ(cached.scan.uses[i].line, fresh.scan.uses[i].line);
+    }
+    ASSERT_EQ(cached.scan.classes.size(), fresh.scan.classes.size());
+    for (size_t i = 0; i < fresh.scan.classes.size(); ++i)
+      EXPECT_EQ(cached.scan.classes[i].members.size(), fresh.scan.classes[i].members.size());
+  }
 }
 
 TEST(EditorProtocol, CutsTheLineAfterTheDotAndSpotsStores) {

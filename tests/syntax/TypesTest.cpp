@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "ExtractTestUtil.h"
 
 using dw::test::extract;
@@ -8,8 +10,11 @@ using dw::test::sites;
 using testing::ElementsAre;
 
 TEST(Types, ModulesAndSubmodules) {
-  auto f = extract("import os\nimport os.path as osp\nfrom os import path\nos.getcwd()\nosp.join()\npath.join()\nos.path.exists()\n");
-  EXPECT_THAT(sites(f), ElementsAre("os.getcwd:os", "osp.join:os.path", "path.join:os.path", "os.path:os", "os.path.exists:os.path"));
+  auto f = extract(
+      "import os\nimport os.path as osp\nfrom os import "
+      "path\nos.getcwd()\nosp.join()\npath.join()\nos.path.exists()\n");
+  EXPECT_THAT(sites(f), ElementsAre("os.getcwd:os", "osp.join:os.path", "path.join:os.path", "os.path:os",
+                                    "os.path.exists:os.path"));
 }
 
 TEST(Types, AssignmentsFromStubsAndLiterals) {
@@ -73,3 +78,28 @@ TEST(Types, StubMembersOfAClass) {
   EXPECT_TRUE(std::binary_search(p.begin(), p.end(), "join"));
   EXPECT_TRUE(dw::test::stubs().members("no.such.Class").empty());
 }
+
+namespace dw {
+namespace {
+// Stubs are parsed outside the index's lock (the server reads them ahead on its own thread while
+// completions read them too): threads racing for the same modules see one consistent result.
+TEST(Types, StubsLoadedByRacingThreadsAgree) {
+  const std::vector<std::string> modules = {"asyncio", "os.path", "collections", "json", "logging", "subprocess"};
+  TypeshedIndex alone(TypeshedIndex::default_roots());
+  std::vector<std::vector<std::string>> expected;
+  for (const auto& m : modules) expected.push_back(alone.members(m));
+  TypeshedIndex shared(TypeshedIndex::default_roots());
+  std::vector<std::vector<std::vector<std::string>>> seen(4);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < seen.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = 0; i < modules.size(); ++i) seen[t].push_back(shared.members(modules[(i + t) % modules.size()]));
+    });
+  for (auto& th : threads) th.join();
+  for (size_t t = 0; t < seen.size(); ++t)
+    for (size_t i = 0; i < modules.size(); ++i) EXPECT_EQ(seen[t][i], expected[(i + t) % modules.size()]) << modules[i];
+  EXPECT_FALSE(expected[0].empty());
+  EXPECT_EQ(shared.builtin("len").kind, alone.builtin("len").kind);
+}
+}  // namespace
+}  // namespace dw
