@@ -3,6 +3,7 @@
 
 #include "cli/Commands.h"
 #include "lsp/Server.h"
+#include "support/Memory.h"
 
 namespace dw::cli {
 
@@ -55,6 +56,7 @@ void add_serve(CLI::App& app) {
   cmd->add_flag("--trace", trace, "Log each completion's time by stage (context window, parse, model, rank)");
   cmd->add_option("upstream", upstream, "Upstream server command, after `--`");
   cmd->callback([] {
+    map_large_blocks();
     lsp::ServerOptions o;
     o.settings.model = model.empty() ? lsp::default_model_path() : model;
     o.settings.rank.stars = stars;

@@ -233,6 +233,9 @@ void Transport::end_body() {
   body_ = -1;
   oversized_ = false;
   dropped_ = scanned_ = 0;
+  // One didOpen of a 5 MB file would otherwise keep a 5 MB buffer for the rest of the session.
+  constexpr size_t kKeptCapacity = 1 << 20;
+  if (buf_.capacity() > kKeptCapacity && buf_.size() < kKeptCapacity / 2) buf_.shrink_to_fit();
 }
 
 Incoming Transport::read() {

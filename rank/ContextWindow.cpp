@@ -5,6 +5,8 @@
 #include <cstring>
 #include <vector>
 
+#include "support/Hash.h"
+
 namespace dw {
 namespace {
 bool starts_statement(std::string_view line) {
@@ -92,13 +94,27 @@ bool ends_header(std::string_view line) {
 }
 
 // The length of the common prefix; memcmp by blocks, since texts are long and mostly equal.
-size_t common_prefix(std::string_view a, std::string_view b) {
-  const size_t n = std::min(a.size(), b.size());
-  constexpr size_t kBlock = 512;
-  size_t i = 0;
-  while (i + kBlock <= n && std::memcmp(a.data() + i, b.data() + i, kBlock) == 0) i += kBlock;
-  while (i < n && a[i] == b[i]) ++i;
-  return i;
+// How much of `text` is known unchanged since the cache saw it (a multiple of the block size, or all
+// of it), with the cache updated to `text`. A hash collision would keep stale line states; at 64 bits
+// per 4 KB block that is not a practical concern.
+size_t unchanged_prefix(WindowCache& c, std::string_view text) {
+  constexpr size_t B = WindowCache::kHashBlock;
+  const size_t blocks = (text.size() + B - 1) / B;
+  size_t same = 0;
+  bool equal = true;
+  c.blocks.resize(std::max(c.blocks.size(), blocks));
+  for (size_t i = 0; i < blocks; ++i) {
+    const size_t len = std::min(B, text.size() - i * B);
+    const uint64_t h = hash64(text.data() + i * B, len, len);
+    // A block counts only where it had the same extent before (the last block may have grown).
+    const bool was_full = (i + 1) * B <= c.size;
+    equal = equal && c.blocks[i] == h && (was_full || c.size == text.size());
+    if (equal) ++same;
+    c.blocks[i] = h;
+  }
+  c.blocks.resize(blocks);
+  c.size = text.size();
+  return std::min(same * B, text.size());
 }
 
 // The top-level imports and assignments of lines [0, first), bracketed continuations included.
@@ -131,7 +147,7 @@ std::string context_window(std::string_view text, WindowOptions opt, WindowCache
   if (opt.max_lines == 0) return std::string(text);
   WindowCache local;
   WindowCache& c = cache ? *cache : local;
-  const size_t common = common_prefix(c.text, text);
+  const size_t common = cache ? unchanged_prefix(c, text) : 0;
   // Byte offset of each line: those that start inside the unchanged prefix are known.
   std::vector<size_t>& starts = c.starts;
   if (starts.empty()) starts.push_back(0);
@@ -140,7 +156,6 @@ std::string context_window(std::string_view text, WindowOptions opt, WindowCache
   for (const char* p = text.data() + starts.back();
        (p = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p))));)
     starts.push_back(size_t(++p - text.data()));
-  if (cache) c.text.assign(text);
   if (common < c.header_bytes) c.header_first = SIZE_MAX;  // a line the header was made of changed
   const size_t n = starts.size();                          // the cursor's line is n - 1
   if (n <= opt.max_lines + opt.step) {

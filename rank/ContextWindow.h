@@ -28,7 +28,11 @@ struct LineScan {
 // What the last call learned about one document. Scanning every line above the cursor costs ~0.5 ms
 // on a 5k-line file; with the cache a call rescans only from the first line that changed.
 struct WindowCache {
-  std::string text;                // the text seen last time
+  // The text seen last time, as a hash per kHashBlock bytes (the last block may be shorter): enough
+  // to tell how much of it is unchanged, without a second copy of a document that may be megabytes.
+  static constexpr size_t kHashBlock = 4096;
+  std::vector<uint64_t> blocks;
+  size_t size = 0;
   std::vector<size_t> starts;      // where each of its lines starts
   std::vector<LineScan> before;    // the scan state before each line up to the window's start
   size_t header_first = SIZE_MAX;  // `header` holds the imports and assignments of lines [0, header_first),

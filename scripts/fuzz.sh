@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh                  long run (1800 s per target, for bench/soak use)
 #   scripts/fuzz.sh --seconds 10     short run, what CI runs
 #   scripts/fuzz.sh --targets "shard model" --seconds 60
+#   scripts/fuzz.sh --build build/asan --seconds 10   CI: the asan preset's build (clang, DOTWISE_FUZZ=ON)
 #
 # Seeds are generated, never committed: the Python files of the system's stdlib, their extracted
 # shards, small real model files and framed LSP sessions (dotwise_fuzz_seeds), plus the inputs in
@@ -18,11 +19,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=1800
 targets="extract index lsp model shard"
+reuse=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --targets) targets="$2"; shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--targets \"extract index lsp model shard\"]" >&2; exit 2 ;;
+    --build) BUILD="$2"; reuse=1; shift 2 ;;
+    *) echo "usage: $0 [--seconds N] [--targets \"extract index lsp model shard\"] [--build CONFIGURED_DIR]" >&2; exit 2 ;;
   esac
 done
 BUILD=${BUILD:-build/fuzz}
@@ -33,7 +36,7 @@ SEED_FILES=${SEED_FILES:-40}
 OPT=${OPT:--O2 -g}  # compiler optimisation; CI's short run uses -O1 (a faster build, no line numbers)
 
 t0=$(date +%s)
-CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDOTWISE_FUZZ=ON \
+[[ $reuse -eq 1 ]] || CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDOTWISE_FUZZ=ON \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$OPT" -DCMAKE_C_FLAGS_RELWITHDEBINFO="$OPT" \
   -DDOTWISE_WITH_TORCH=OFF >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log" >&2; exit 1; }
 bins=()

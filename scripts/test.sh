@@ -15,5 +15,5 @@ if [[ "${1:-}" != "--fast" ]]; then
   cmake --preset asan >/dev/null
   cmake --build --preset asan -j"$jobs"
   ctest --preset asan -j"$jobs"
-  OPT=-O1 scripts/fuzz.sh --seconds 10
+  scripts/fuzz.sh --build build/asan --seconds 10  # the asan build holds the fuzzers too
 fi

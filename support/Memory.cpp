@@ -13,4 +13,12 @@ void release_free_memory() {
 #endif
 }
 
+void map_large_blocks(unsigned long bytes) {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, int(bytes));  // a set threshold also stops the dynamic adjustment
+#else
+  (void)bytes;
+#endif
+}
+
 }  // namespace dw

@@ -661,6 +661,27 @@ TEST(ContextWindowTest, CacheGivesTheSameWindowAfterAnyEdit) {
   }
 }
 
+TEST(ContextWindowTest, CacheNoticesASameLengthEditInAnyBlock) {
+  // The cache keeps a hash per block of the text, not the text: an edit that keeps the length (a
+  // letter turned into an open bracket) must still be seen, in the first block, a middle one, the
+  // last partial one, and right at a block boundary.
+  std::string text = "import os\n";
+  for (int i = 0; text.size() < 12 * WindowCache::kHashBlock; ++i)
+    text += "def f" + std::to_string(i) + "(a):\n    return a\n";
+  text += "\nos.";
+  WindowCache cache;
+  ASSERT_EQ(context_window(text, {100, 32}, &cache), context_window(text, {100, 32}));
+  for (size_t at : {size_t(20), 5 * WindowCache::kHashBlock, 5 * WindowCache::kHashBlock - 1,
+                    11 * WindowCache::kHashBlock + 7, text.size() - 40}) {
+    size_t l = text.find("(a)", at);
+    ASSERT_NE(l, std::string::npos);
+    text[l + 2] = '(';  // "(a(" opens a bracket that the rest of the file is inside of
+    EXPECT_EQ(context_window(text, {100, 32}, &cache), context_window(text, {100, 32})) << "edit at " << l;
+    text[l + 2] = ')';
+    EXPECT_EQ(context_window(text, {100, 32}, &cache), context_window(text, {100, 32})) << "undo at " << l;
+  }
+}
+
 }  // namespace dw::lsp::test
 
 namespace dw::lsp::test {
