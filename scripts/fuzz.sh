@@ -5,7 +5,10 @@
 #   scripts/fuzz.sh                  long run (1800 s per target, for bench/soak use)
 #   scripts/fuzz.sh --seconds 10     short run, what CI runs
 #   scripts/fuzz.sh --targets "shard model" --seconds 60
-#   scripts/fuzz.sh --build build/asan --seconds 10   CI: the asan preset's build (clang, DOTWISE_FUZZ=ON)
+#   scripts/fuzz.sh --build build/asan --seconds 10 --fresh   CI: the asan preset's build (clang,
+#       DOTWISE_FUZZ=ON), mutating from the seeds only: the ~7,000 inputs in tests/data/fuzz/ are
+#       replayed by the test suite (FuzzReplay), and loading them took the fuzzers ~100 s before
+#       their first mutation, longer than the whole short run
 #
 # Seeds are generated, never committed: the Python files of the system's stdlib, their extracted
 # shards, small real model files and framed LSP sessions (dotwise_fuzz_seeds), plus the inputs in
@@ -20,12 +23,14 @@ cd "$(dirname "$0")/.."
 seconds=1800
 targets="extract index lsp model shard"
 reuse=0
+fresh=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
     --targets) targets="$2"; shift 2 ;;
     --build) BUILD="$2"; reuse=1; shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--targets \"extract index lsp model shard\"] [--build CONFIGURED_DIR]" >&2; exit 2 ;;
+    --fresh) fresh=1; shift ;;
+    *) echo "usage: $0 [--seconds N] [--targets \"extract index lsp model shard\"] [--build CONFIGURED_DIR] [--fresh]" >&2; exit 2 ;;
   esac
 done
 BUILD=${BUILD:-build/fuzz}
@@ -67,8 +72,10 @@ for t in $targets; do
   # -timeout: an input taking 25 s is a hang and counts as a failure. -max_len: big enough for a small
   # module or a session around one, small enough to keep the slow targets (extract, lsp) mutating.
   case $t in extract) max_len=8192 ;; *) max_len=16384 ;; esac
+  committed=("tests/data/fuzz/$t")
+  [[ $fresh -eq 1 ]] && committed=()
   "$BUILD/fuzz/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=25 -max_len=$max_len \
-    -artifact_prefix="$WORK/artifacts/$t-" "$WORK/corpus/$t" "$WORK/seeds/$t" "tests/data/fuzz/$t" >"$log" 2>&1 || rc=$?
+    -artifact_prefix="$WORK/artifacts/$t-" "$WORK/corpus/$t" "$WORK/seeds/$t" "${committed[@]}" >"$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)

@@ -15,5 +15,5 @@ if [[ "${1:-}" != "--fast" ]]; then
   cmake --preset asan >/dev/null
   cmake --build --preset asan -j"$jobs"
   ctest --preset asan -j"$jobs"
-  scripts/fuzz.sh --build build/asan --seconds 10  # the asan build holds the fuzzers too
+  scripts/fuzz.sh --build build/asan --seconds 10 --fresh  # the asan build holds the fuzzers too
 fi
