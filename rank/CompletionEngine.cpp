@@ -61,6 +61,22 @@ bool top_level_start(std::string_view t, size_t at) {
   return at < t.size() && (std::isalpha(static_cast<unsigned char>(t[at])) || t[at] == '_' || t[at] == '@');
 }
 
+// The model's `k` most likely vocabulary members, best first. Scored by id: looking every member
+// name up again cost ~2 ms per completion (perf: Vocab::slot).
+std::vector<std::string_view> model_top_members(const Prediction& p, const Predictor& pr, size_t k) {
+  const auto& names = pr.member_names();
+  const auto& ids = pr.member_ids();
+  std::vector<std::pair<float, std::string_view>> scored;
+  scored.reserve(names.size());
+  for (size_t i = 0; i < names.size(); ++i) scored.emplace_back(pr.logit(p, ids[i]), names[i]);
+  k = std::min(k, scored.size());
+  std::partial_sort(scored.begin(), scored.begin() + long(k), scored.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string_view> out;
+  for (size_t i = 0; i < k; ++i) out.push_back(scored[i].second);
+  return out;
+}
+
 // A line that begins a top-level statement of its own (not the `else:` of one above).
 bool statement_start(std::string_view t, size_t at) {
   if (!top_level_start(t, at)) return false;
@@ -185,18 +201,8 @@ CompletionResult legacy(const Prediction& p, const Predictor* pr, const Typeshed
   for (const auto& s : f.sites)
     if ((!ctx.cls.empty() && f.str(s.cls) == ctx.cls) || f.str(s.receiver) == ctx.receiver)
       names.insert(std::string(f.member(s)));
-  if (names.empty() && pr && !p.l.empty()) {
-    std::vector<std::pair<float, std::string_view>> scored;
-    // By id: looking every member name up again cost ~2 ms per completion (perf: Vocab::slot).
-    const auto& members = pr->member_names();
-    const auto& ids = pr->member_ids();
-    scored.reserve(members.size());
-    for (size_t i = 0; i < members.size(); ++i) scored.emplace_back(pr->logit(p, ids[i]), members[i]);
-    size_t k = std::min(fallback, scored.size());
-    std::partial_sort(scored.begin(), scored.begin() + long(k), scored.end(),
-                      [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (size_t i = 0; i < k; ++i) names.emplace(scored[i].second);
-  }
+  if (names.empty() && pr && !p.l.empty())
+    for (auto n : model_top_members(p, *pr, fallback)) names.emplace(n);
   std::vector<std::string> list(names.begin(), names.end());
   std::vector<float> logits;
   for (const auto& n : list) logits.push_back(logit_of(p, pr, n));
@@ -346,18 +352,8 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
     }
   }
   // The model's best vocabulary members.
-  if (pr && !p.l.empty() && opt_.model_top) {
-    std::vector<std::pair<float, std::string_view>> scored;
-    // By id: looking every member name up again cost ~2 ms per completion (perf: Vocab::slot).
-    const auto& names = pr->member_names();
-    const auto& ids = pr->member_ids();
-    scored.reserve(names.size());
-    for (size_t i = 0; i < names.size(); ++i) scored.emplace_back(pr->logit(p, ids[i]), names[i]);
-    size_t k = std::min(opt_.model_top, scored.size());
-    std::partial_sort(scored.begin(), scored.begin() + long(k), scored.end(),
-                      [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (size_t i = 0; i < k; ++i) g.get(scored[i].second, kFromModel).features[kModelTop] = 1;
-  }
+  if (pr && !p.l.empty() && opt_.model_top)
+    for (auto n : model_top_members(p, *pr, opt_.model_top)) g.get(n, kFromModel).features[kModelTop] = 1;
   g.at.erase(std::string(kCursorMark));
   std::erase_if(g.items, [](const MemberCandidate& c) { return c.name == kCursorMark || !is_identifier(c.name); });
 

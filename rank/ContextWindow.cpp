@@ -93,7 +93,6 @@ bool ends_header(std::string_view line) {
   return !line.empty() && line.back() == ':';
 }
 
-// The length of the common prefix; memcmp by blocks, since texts are long and mostly equal.
 // How much of `text` is known unchanged since the cache saw it (a multiple of the block size, or all
 // of it), with the cache updated to `text`. A hash collision would keep stale line states; at 64 bits
 // per 4 KB block that is not a practical concern.
