@@ -3,11 +3,13 @@
 index build and the stub read-ahead are over (--wait-for-index), open one file, ask one completion,
 and read the process's VmRSS / VmHWM. Prints JSON.
 
-    bench/server_rss.py PROJECT_DIR [--sleep S] -- build/release/cli/dotwise serve [--model M]
+    bench/server_rss.py PROJECT_DIR [--sleep S] [--open largest|small] [--smaps] -- dotwise serve [...]
 
 --sleep S: instead of --wait-for-index, wait S seconds after `initialized` (servers without the flag).
+--open: the file to open, the project's largest .py file (default) or a small one (the median size).
+--smaps: add the resident kB per mapping (heap, the binary, each library, the model) to the output.
 """
-import json, os, subprocess, sys, time
+import json, os, re, subprocess, sys, time
 
 
 def message(obj):
@@ -54,15 +56,41 @@ def status_kb(pid, key):
     return 0
 
 
+def resident_by_mapping(pid):
+    # Rss per mapped file (anonymous memory under its smaps name: [heap], [stack], or 'anon').
+    kb, name = {}, None
+    for line in open(f'/proc/{pid}/smaps'):
+        head = line.split()
+        if re.match(r'^[0-9a-f]+-[0-9a-f]+ ', line):
+            name = os.path.basename(head[5]) if len(head) > 5 else 'anon'
+        elif head and head[0] == 'Rss:':
+            kb[name] = kb.get(name, 0) + int(head[1])
+    return dict(sorted(((k, v) for k, v in kb.items() if v), key=lambda kv: -kv[1]))
+
+
 def main():
-    if '--' not in sys.argv or sys.argv.index('--') not in (2, 4):
+    if '--' not in sys.argv or len(sys.argv) < 3:
         sys.exit(__doc__)
     sep = sys.argv.index('--')
     root = os.path.abspath(sys.argv[1])
-    sleep = float(sys.argv[3]) if sep == 4 and sys.argv[2] == '--sleep' else 0
+    opts = sys.argv[2:sep]
+    sleep, which, smaps = 0, 'largest', False
+    while opts:
+        o = opts.pop(0)
+        if o == '--sleep' and opts:
+            sleep = float(opts.pop(0))
+        elif o == '--open' and opts and opts[0] in ('largest', 'small'):
+            which = opts.pop(0)
+        elif o == '--smaps':
+            smaps = True
+        else:
+            sys.exit(__doc__)
     cmd = sys.argv[sep + 1:] + ([] if sleep else ['--wait-for-index', '600'])
     files = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if f.endswith('.py'))
-    target = max(files, key=os.path.getsize) if files else None
+    target = None
+    if files:
+        by_size = sorted(files, key=os.path.getsize)
+        target = by_size[-1] if which == 'largest' else by_size[len(by_size) // 2]
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     t0 = time.time()
     uri = 'file://' + root
@@ -83,7 +111,10 @@ def main():
     items = r.get('result') or []
     items = items.get('items', []) if isinstance(items, dict) else items
     out = {'project': root, 'py_files': len(files), 'ready_s': round(ready_s, 2), 'items': len(items),
+           'opened': which, 'opened_bytes': os.path.getsize(target) if target else 0,
            'rss_kb': status_kb(p.pid, 'VmRSS:'), 'peak_rss_kb': status_kb(p.pid, 'VmHWM:')}
+    if smaps:
+        out['resident_kb_by_mapping'] = resident_by_mapping(p.pid)
     request(p, 3, 'shutdown', None)
     notify(p, 'exit', None)
     p.wait(timeout=10)

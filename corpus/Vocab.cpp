@@ -13,20 +13,36 @@ namespace dw {
 size_t Vocab::slot(std::string_view tok) const {
   const size_t mask = slots_.size() - 1;
   size_t i = size_t(hash64(tok)) & mask;
-  while (slots_[i] >= 0 && tokens_[size_t(slots_[i])] != tok) i = (i + 1) & mask;
+  while (slots_[i] >= 0 && token(slots_[i]) != tok) i = (i + 1) & mask;
   return i;
 }
 
-void Vocab::add(std::string tok, uint64_t count, uint64_t member_count) {
-  tokens_.push_back(std::move(tok));
+void Vocab::add(std::string_view tok, uint64_t count, uint64_t member_count) {
+  if (chars_.size() + tok.size() > UINT32_MAX) throw FormatError("vocabulary: over 4 GB of token text");
+  chars_.append(tok);
+  ends_.push_back(uint32_t(chars_.size()));
   counts_.push_back(count);
   member_counts_.push_back(member_count);
-  if (tokens_.size() * 2 > slots_.size()) {  // at most half full: short probes
+  if (ends_.size() * 2 > slots_.size()) {  // at most half full: short probes
     slots_.assign(std::max<size_t>(16, slots_.size() * 2), -1);
-    for (size_t id = 0; id < tokens_.size(); ++id) slots_[slot(tokens_[id])] = int32_t(id);
+    for (size_t id = 0; id < ends_.size(); ++id) slots_[slot(token(int32_t(id)))] = int32_t(id);
   } else {
-    slots_[slot(tokens_.back())] = int32_t(tokens_.size() - 1);
+    slots_[slot(tok)] = int32_t(ends_.size() - 1);
   }
+}
+
+void Vocab::reserve(size_t tokens, size_t chars) {
+  chars_.reserve(chars);
+  ends_.reserve(tokens);
+  counts_.reserve(tokens);
+  member_counts_.reserve(tokens);
+}
+
+void Vocab::shrink() {
+  chars_.shrink_to_fit();
+  ends_.shrink_to_fit();
+  counts_.shrink_to_fit();
+  member_counts_.shrink_to_fit();
 }
 
 Vocab Vocab::build(const std::unordered_map<std::string, std::pair<uint64_t, uint64_t>>& counts, uint64_t min_count,
@@ -40,9 +56,30 @@ Vocab Vocab::build(const std::unordered_map<std::string, std::pair<uint64_t, uin
   Vocab v;
   v.min_count_ = min_count;
   v.max_oov_ = max_oov;
+  size_t chars = 10;
+  for (const auto& k : kept) chars += k.first.size();
+  v.reserve(kept.size() + 2, chars);
   v.add("<pad>", 0, 0);
   v.add("<unk>", 0, 0);
-  for (auto& [tok, c] : kept) v.add(std::move(tok), c.first, c.second);
+  for (const auto& [tok, c] : kept) v.add(tok, c.first, c.second);
+  return v;
+}
+
+Vocab Vocab::ordered(std::span<const std::string_view> tokens, std::span<const uint8_t> is_member, uint32_t max_oov) {
+  if (tokens.size() < 2 || tokens[0] != "<pad>" || tokens[1] != "<unk>")
+    throw FormatError("vocabulary: missing <pad>/<unk>");
+  Vocab v;
+  v.min_count_ = 1;
+  v.max_oov_ = max_oov;
+  size_t chars = 0;
+  for (auto t : tokens) chars += t.size();
+  v.reserve(tokens.size(), chars);
+  const uint64_t V = tokens.size();
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (v.id(tokens[i]) >= 0) throw FormatError("vocabulary: duplicate token '" + std::string(tokens[i]) + "'");
+    const bool member = i >= 2 && i < is_member.size() && is_member[i];
+    v.add(tokens[i], i < 2 ? 0 : V - i, member ? 1 : 0);
+  }
   return v;
 }
 
@@ -50,7 +87,7 @@ int32_t Vocab::id(std::string_view tok) const { return slots_.empty() ? -1 : slo
 
 std::vector<int32_t> Vocab::member_ids() const {
   std::vector<int32_t> out;
-  for (size_t i = 2; i < tokens_.size(); ++i)
+  for (size_t i = 2; i < size(); ++i)
     if (member_counts_[i] > 0) out.push_back(int32_t(i));
   return out;
 }
@@ -58,8 +95,9 @@ std::vector<int32_t> Vocab::member_ids() const {
 void Vocab::save(const std::filesystem::path& p) const {
   std::string out =
       "# dotwise-vocab 1 min_count=" + std::to_string(min_count_) + " max_oov=" + std::to_string(max_oov_) + "\n";
-  for (size_t i = 0; i < tokens_.size(); ++i)
-    out += tokens_[i] + "\t" + std::to_string(counts_[i]) + "\t" + std::to_string(member_counts_[i]) + "\n";
+  for (size_t i = 0; i < size(); ++i)
+    out += std::string(token(int32_t(i))) + "\t" + std::to_string(counts_[i]) + "\t" +
+           std::to_string(member_counts_[i]) + "\n";
   write_file_atomic(p, out);
 }
 
@@ -100,12 +138,13 @@ Vocab Vocab::load(const std::filesystem::path& p) {
     auto t1 = line.find('\t'), t2 = line.rfind('\t');
     if (t1 == std::string_view::npos || t1 == t2)
       throw FormatError(where + ":" + std::to_string(line_no) + ": expected 3 columns");
-    std::string tok(line.substr(0, t1));
+    std::string_view tok = line.substr(0, t1);
     if (v.id(tok) >= 0) throw FormatError(where + ":" + std::to_string(line_no) + ": duplicate token");
-    v.add(std::move(tok), parse_u64(line.substr(t1 + 1, t2 - t1 - 1), where), parse_u64(line.substr(t2 + 1), where));
+    v.add(tok, parse_u64(line.substr(t1 + 1, t2 - t1 - 1), where), parse_u64(line.substr(t2 + 1), where));
   }
-  if (v.size() < 2 || v.tokens_[0] != "<pad>" || v.tokens_[1] != "<unk>")
+  if (v.size() < 2 || v.token(0) != "<pad>" || v.token(1) != "<unk>")
     throw FormatError(where + ": missing <pad>/<unk>");
+  v.shrink();
   return v;
 }
 

@@ -22,7 +22,7 @@ std::unique_ptr<CandidateList> CandidateLists::make(std::vector<std::string> nam
 CandidateLists::CandidateLists(const Vocab& vocab, const BaselineStats* stats, StubMembers stubs)
     : vocab_(vocab), stats_(stats), stubs_(std::move(stubs)) {
   std::vector<std::string> names;
-  for (int32_t id : vocab.member_ids()) names.push_back(vocab.token(id));
+  for (int32_t id : vocab.member_ids()) names.emplace_back(vocab.token(id));
   vocab_list_ = std::move(*make(std::move(names)));
   // `index` holds string keys, so moving the list kept them valid; the views in `cands` point into
   // `names`, whose buffers moved with the vector.

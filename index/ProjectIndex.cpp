@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "index/HashIds.h"
 #include "support/FileIO.h"
 
 namespace dw {
@@ -27,8 +28,9 @@ std::string_view last_part(std::string_view s) {
   auto dot = s.rfind('.');
   return dot == std::string_view::npos ? s : s.substr(dot + 1);
 }
-// One spelling per file: "a//b/./c.py" and "a/b/c.py" are the same entry.
-std::string path_key(const fs::path& p) { return p.lexically_normal().generic_string(); }
+// One spelling per file: "a//b/./c.py" and "a/b/c.py" are the same entry. Files are known by this
+// hash alone (see HashIds): the index never lists its paths.
+uint64_t path_key(const fs::path& p) { return HashIds::hash(p.lexically_normal().generic_string()); }
 
 // A file's triples, sorted, as varints (key delta; member, a delta within one key; count): ~3.5
 // bytes a triple instead of 12. They are read back only to take the file out or leave it out.
@@ -96,12 +98,13 @@ struct ProjectIndex::Impl {
     std::vector<uint32_t> members;  // packed id + kind
   };
   struct ModuleRec {
-    std::string_view path;                         // the key of its file in `files` (a node's key does not move)
+    uint64_t file = 0;                             // the key of its file in `files`
     std::vector<uint32_t> names;                   // packed id + kind
     std::vector<std::array<uint32_t, 3>> imports;  // local, module, name
   };
-  std::unordered_map<std::string, FileEntry> files;  // by path
-  std::unordered_map<uint32_t, ClassRec> classes;    // by qualified id
+  HashIds keys;                                    // receiver keys: the `key` of the triples
+  std::unordered_map<uint64_t, FileEntry> files;   // by path_key
+  std::unordered_map<uint32_t, ClassRec> classes;  // by qualified id
   std::unordered_map<uint32_t, std::vector<uint32_t>> class_by_short, module_by_last;
   std::unordered_map<uint32_t, ModuleRec> modules;
   IndexStats st;
@@ -133,7 +136,7 @@ struct ProjectIndex::Impl {
     uses = std::move(out);
   }
 
-  void forget(const std::string& path) {
+  void forget(uint64_t path) {
     auto it = files.find(path);
     if (it == files.end()) return;
     if (!pending.empty()) flush();
@@ -146,7 +149,7 @@ struct ProjectIndex::Impl {
       auto& v = class_by_short[pool.find(last_part(pool.str(q)))];
       std::erase(v, q);
     }
-    if (auto m = modules.find(f.module); m != modules.end() && m->second.path == path) {
+    if (auto m = modules.find(f.module); m != modules.end() && m->second.file == path) {
       modules.erase(m);
       std::erase(module_by_last[pool.find(last_part(pool.str(f.module)))], f.module);
     }
@@ -161,14 +164,14 @@ struct ProjectIndex::Impl {
     pending.shrink_to_fit();
   }
 
-  void add(const std::string& path, const ModuleScan& scan, uint64_t bytes, bool defer = false) {
+  void add(uint64_t path, const ModuleScan& scan, uint64_t bytes, bool defer = false) {
     if (files.contains(path)) flush(), forget(path);  // its old triples must be merged to be taken out
     FileEntry f;
     f.bytes = bytes;
     f.module = intern(scan.module);
     std::vector<Triple> all;
     all.reserve(scan.uses.size());
-    for (const auto& u : scan.uses) all.push_back({intern(u.key), intern(u.member), 1});
+    for (const auto& u : scan.uses) all.push_back({keys.intern(u.key), intern(u.member), 1});
     std::sort(all.begin(), all.end());
     std::vector<Triple> merged;
     for (const auto& t : all) {
@@ -203,7 +206,7 @@ struct ProjectIndex::Impl {
     auto [file, added] = files.emplace(path, std::move(f));
     (void)added;
     ModuleRec m;
-    m.path = file->first;
+    m.file = file->first;
     m.names.reserve(scan.names.size());
     m.imports.reserve(scan.imports.size());
     for (const auto& n : scan.names) m.names.push_back(pack(intern(n.name), n.kind));
@@ -312,6 +315,8 @@ void ProjectIndex::build(const std::vector<fs::path>& roots, const std::function
   if (progress) progress(files.size(), files.size());
   std::unique_lock lk(im.mu);
   im.flush();
+  im.pool.shrink_to_fit();
+  im.member_total.shrink_to_fit();
   im.st.complete = true;
   lk.unlock();
   ::malloc_trim(0);  // the build's transient parses and buffers, handed back to the system
@@ -344,8 +349,8 @@ void ProjectIndex::key_uses(std::string_view key, const fs::path& exclude,
                             const std::function<void(std::string_view, uint32_t)>& visit) const {
   const Impl& im = *impl_;
   std::shared_lock lk(im.mu);
-  uint32_t k = im.pool.find(key);
-  if (k == StringPool::kNone) return;
+  uint32_t k = im.keys.find(key);
+  if (k == HashIds::kNone) return;
   std::vector<Triple> excluded;
   const std::vector<Triple>* ex = nullptr;
   if (auto f = im.files.find(path_key(exclude)); f != im.files.end())
@@ -491,9 +496,10 @@ IndexStats ProjectIndex::stats() const {
   s.modules = im.modules.size();
   s.pairs = im.uses.size();
   uint64_t packed = 0;
-  for (const auto& [p, f] : im.files) s.uses += f.n_uses, packed += f.uses.capacity() + p.capacity();
-  s.memory_bytes = im.pool.bytes() + im.uses.capacity() * sizeof(Triple) + im.member_total.capacity() * 4 +
-                   im.files.size() * 128 + packed + im.classes.size() * 96 + im.modules.size() * 96;
+  for (const auto& [p, f] : im.files) s.uses += f.n_uses, packed += f.uses.capacity();
+  s.memory_bytes = im.pool.bytes() + im.keys.bytes() + im.uses.capacity() * sizeof(Triple) +
+                   im.member_total.capacity() * 4 + im.files.size() * 96 + packed + im.classes.size() * 96 +
+                   im.modules.size() * 96;
   return s;
 }
 

@@ -21,6 +21,7 @@ class StringPool {
     return {blocks_[s >> 40].get() + ((s >> 8) & 0xffffffff), size_t(s & 0xff)};
   }
   size_t size() const { return spans_.size(); }
+  void shrink_to_fit();  // after a bulk build: the ids' spans grew by doubling
   size_t bytes() const { return blocks_.size() * kBlock + spans_.capacity() * 8 + table_.capacity() * 4; }
 
  private:

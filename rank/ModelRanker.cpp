@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "support/BinaryIO.h"
+
 namespace dw {
 
 ModelRanker::ModelRanker(const Model& model, std::string name, size_t lookback, std::shared_ptr<const Vocab> own_vocab)
@@ -47,20 +49,15 @@ void ModelRanker::score(size_t site_index, std::span<const Candidate> cands, std
 }
 
 Vocab model_vocab(const ModelFile& f) {
-  // Vocab::build orders by count (desc): giving token i the count V - i reproduces the file's ids.
   const auto& toks = f.vocab();
-  const uint64_t V = toks.size();
-  std::vector<uint8_t> member(V, 0);
+  std::vector<uint8_t> member(toks.size(), 0);
   for (int32_t id : f.member_ids())
-    if (id >= 0 && uint64_t(id) < V) member[size_t(id)] = 1;
-  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> counts;
-  counts.reserve(V);
-  for (size_t i = 2; i < V; ++i) counts[std::string(toks[i])] = {V - i, member[i]};
-  Vocab v = Vocab::build(counts, 1, f.config().max_oov);
-  bool same = v.size() == V;
-  for (size_t i = 2; same && i < V; ++i) same = v.token(int32_t(i)) == toks[i];
-  if (!same) throw std::runtime_error("model vocabulary: duplicate tokens or missing <pad>/<unk>");
-  return v;
+    if (id >= 0 && size_t(id) < toks.size()) member[size_t(id)] = 1;
+  try {
+    return Vocab::ordered(toks, member, f.config().max_oov);
+  } catch (const FormatError& e) {
+    throw std::runtime_error(std::string("model ") + e.what());
+  }
 }
 
 void check_model_vocab(const ModelFile& model, const Vocab& vocab) {
@@ -72,7 +69,8 @@ void check_model_vocab(const ModelFile& model, const Vocab& vocab) {
   for (uint32_t i = 0; i < c.vocab_size; ++i)
     if (model.token(int32_t(i)) != vocab.token(int32_t(i)))
       throw std::runtime_error("model vocabulary differs from the corpus vocabulary at id " + std::to_string(i) +
-                               ": '" + std::string(model.token(int32_t(i))) + "' vs '" + vocab.token(int32_t(i)) + "'");
+                               ": '" + std::string(model.token(int32_t(i))) + "' vs '" +
+                               std::string(vocab.token(int32_t(i))) + "'");
 }
 
 }  // namespace dw

@@ -14,8 +14,11 @@ namespace {
 constexpr size_t kChunk = 64;
 // Ids whose layer-0 gate input W_ih E[id] + b is computed once at load (vocabulary ids are ordered
 // by frequency, and code is Zipfian, so these cover most tokens): the same kernel on the same row
-// gives the same bits as computing it per token. Costs kPrecomputedIds x 4*dh floats (1.7 MB at dh=100).
-constexpr size_t kPrecomputedIds = 1024;
+// gives the same bits as computing it per token. Costs kPrecomputedIds x 4*dh floats (0.9 MB at dh=100).
+// bench/runtime_latency (1,000 stdlib contexts, 2-core VM, p50 of a cold 1,000-token run): no
+// precomputed rows 6.6-7.1 ms, 256 5.0-6.2, 512 5.2-5.9, 1024 5.4-5.7: 512 rows give back 0.85 MB of
+// the server's RSS for no measurable time.
+constexpr size_t kPrecomputedIds = 512;
 
 void gemm(const Kernels& k, const PackedMatrix& w, const float* bias, const float* X, size_t xs, size_t T, float* Y) {
   if (w.quantized())

@@ -36,7 +36,7 @@ void set_vocab(Checkpoint& c, const Vocab& v) {
   c.vocab_counts.clear();
   c.vocab_member_counts.clear();
   for (uint32_t i = 0; i < v.size(); ++i) {
-    c.vocab_tokens.push_back(v.token(int32_t(i)));
+    c.vocab_tokens.emplace_back(v.token(int32_t(i)));
     c.vocab_counts.push_back(v.count(int32_t(i)));
     c.vocab_member_counts.push_back(v.member_count(int32_t(i)));
   }

@@ -293,7 +293,7 @@ ModelWeights Model::to_weights(const Vocab& v) const {
   };
   ModelWeights w;
   w.cfg = {m.shape.vocab_size, m.shape.max_oov, m.shape.dx, m.shape.dh, m.shape.layers};
-  for (uint32_t i = 0; i < v.size(); ++i) w.vocab.push_back(v.token(int32_t(i)));
+  for (uint32_t i = 0; i < v.size(); ++i) w.vocab.emplace_back(v.token(int32_t(i)));
   w.embedding = vec(m.emb);
   for (uint32_t l = 0; l < m.shape.layers; ++l)
     w.lstm.push_back({vec(m.lstm[4 * l]), vec(m.lstm[4 * l + 1]), vec(m.lstm[4 * l + 2] + m.lstm[4 * l + 3])});
