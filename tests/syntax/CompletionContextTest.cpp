@@ -54,6 +54,37 @@ TEST(CompletionContext, NotAMemberAccess) {
   EXPECT_FALSE(at(""));
 }
 
+// Inside an f-string's replacement field the cursor is in code: the field's expression is completed
+// (the extractor sees a whole string as one token, so without lifting it out there was no site).
+TEST(CompletionContext, InsideAnFStringField) {
+  auto c = at("import os\nclass A:\n    def f(self):\n        return f\"x {os.path.");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->receiver, "os.path");
+  EXPECT_EQ(c->cls, "os.path");
+  c = at("class A:\n    def f(self):\n        self.n = 1\n        print(f'{self.n} {self.");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->receiver, "self");
+  EXPECT_EQ(c->cls, "A");
+  c = at("s = 'abc'\nmsg = rf\"{len(s.up");  // a bracket opened inside the field, a typed prefix
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->cls, "str");
+  EXPECT_EQ(c->prefix, "up");
+  c = at("import os\nd = {}\nx = f\"{d['k']} {f'{os.");  // an f-string nested in a field
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->cls, "os");
+  c = at("import os\nx = f\"\"\"{os.");  // triple-quoted, on the cursor's line
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->cls, "os");
+  // Still text: outside the braces, after `{{`, a plain string, a format spec, a closed field.
+  EXPECT_FALSE(at("import os\nx = f\"os."));
+  EXPECT_FALSE(at("import os\nx = f\"{{os."));
+  EXPECT_FALSE(at("import os\nx = '{os."));
+  EXPECT_FALSE(at("v = 1.5\nx = f\"{v:."));
+  EXPECT_FALSE(at("import os\nx = f\"{os} os."));
+  EXPECT_FALSE(at("import os\nx = 1  # f\"{os."));
+  EXPECT_TRUE(at("import os\nx = f\"{os}\" + os.pa"));  // after the string closed
+}
+
 TEST(CompletionContext, ReusedParseGivesTheSameContext) {
   // An editor session: completions at every "." of a module, typed top to bottom, with stray edits
   // (unclosed brackets and strings, deletions) above the cursor in between. The incremental parse must
