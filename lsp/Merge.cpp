@@ -1,7 +1,10 @@
 #include "lsp/Merge.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -51,6 +54,40 @@ Json own_completion_list(const std::vector<OwnCandidate>& ours, const RankOption
   }
   apply_ranking(items, order_by_key(key, names, ropt), ropt);
   return {{"isIncomplete", false}, {"items", std::move(items)}};
+}
+
+std::string own_completion_text(const std::vector<OwnCandidate>& ours, const RankOptions& ropt) {
+  std::vector<float> key;
+  std::vector<std::string> names;
+  key.reserve(ours.size());
+  names.reserve(ours.size());
+  for (const auto& c : ours) key.push_back(own_key(c)), names.push_back(c.name);
+  const std::vector<Ranked> order = order_by_key(key, names, ropt);
+  // What apply_ranking makes of own_item's objects, field for field (tests/lsp/MergeTest.cpp).
+  const int width = int(std::to_string(order.size()).size());
+  std::string out = R"({"isIncomplete":false,"items":[)";
+  out.reserve(out.size() + ours.size() * 96);
+  for (size_t rank_no = 0; rank_no < order.size(); ++rank_no) {
+    const Ranked& r = order[rank_no];
+    const OwnCandidate& c = ours[r.index];
+    const bool star_label = r.starred && ropt.star_in_label;
+    out += rank_no ? R"(,{"label":)" : R"({"label":)";
+    append_json_string(out, star_label ? "★ " + c.name : c.name);
+    fmt::format_to(std::back_inserter(out), R"(,"kind":{},"filterText":)", c.kind);
+    append_json_string(out, c.name);
+    fmt::format_to(std::back_inserter(out), R"(,"sortText":"{:0{}}")", rank_no, width);
+    if (rank_no == 0 && r.known && r.group == 0) out += R"(,"preselect":true)";
+    if (star_label) {
+      out += R"(,"insertText":)";
+      append_json_string(out, c.name);
+    } else if (r.starred) {
+      fmt::format_to(std::back_inserter(out), R"(,"labelDetails":{{"description":"★ {:.0f}%"}})",
+                     r.probability * 100.0);
+    }
+    out += '}';
+  }
+  out += "]}";
+  return out;
 }
 
 void merge_completion(Json& result, const std::vector<OwnCandidate>& ours, const MergeOptions& mopt,

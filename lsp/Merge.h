@@ -42,5 +42,7 @@ void merge_completion(Json& result, const std::vector<OwnCandidate>& ours, const
 
 // Our own list as a CompletionList, in our order (standalone, and the fallback of the merge).
 Json own_completion_list(const std::vector<OwnCandidate>& ours, const RankOptions& ropt);
+// The same list as JSON text, written without building it as objects (the standalone server's reply).
+std::string own_completion_text(const std::vector<OwnCandidate>& ours, const RankOptions& ropt);
 
 }  // namespace dw::lsp

@@ -46,6 +46,13 @@ inline Json make_request(const Json& id, std::string_view method, Json params) {
 inline std::string id_key(const Json& id) { return id.is_string() ? "s" + id.get<std::string>() : "n" + id.dump(); }
 
 // Member lookup that tolerates wrong types: `path` walks objects; returns nullptr when absent.
+// JSON text written directly, for the one big reply (a completion list of hundreds of items), where
+// building nlohmann objects and dumping them took ~2 ms of a ~8 ms completion. Invalid UTF-8 becomes
+// U+FFFD, as Transport::write's dump does.
+void append_json_string(std::string& out, std::string_view s);
+// A response whose result is already JSON text.
+std::string response_text(const Json& id, std::string_view result_json);
+
 const Json* find_path(const Json& j, std::initializer_list<std::string_view> path);
 std::string string_at(const Json& j, std::initializer_list<std::string_view> path, std::string fallback = {});
 

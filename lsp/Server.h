@@ -162,7 +162,7 @@ class Server {
   // Completion (methods/Completion.cpp).
   std::optional<Prediction> predict_at(const Json& params);
   WindowCache& window_cache(const std::string& uri);
-  Json standalone_completion(const Json& params);
+  std::string standalone_completion(const Json& params);  // the CompletionList as JSON text
   // The engine at the cursor (nullopt: no such document or engine), and its list as ours to merge
   // (nullopt also under the model ordering, which only re-ranks an upstream's list).
   struct EngineInput {  // a copy of the document, so the worker reads it while edits may arrive

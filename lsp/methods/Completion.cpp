@@ -146,29 +146,30 @@ Server::PendingScan Server::start_scan(const Json& params) {
   return pre;
 }
 
-Json Server::standalone_completion(const Json& params) {
+std::string Server::standalone_completion(const Json& params) {
   PendingScan pre = start_scan(params);
   PendingScan::Wait wait_scan{pre.scan};
   auto p = predict_at(params);
   Json list = {{"isIncomplete", false}, {"items", Json::array()}};
-  if (!p) return list;
+  auto text = [](const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); };
+  if (!p) return text(list);
   if (settings_.ranker == RankerKind::Model) {
     // The model ordering: the list and the logits go through the same re-ranking as a proxy's list.
     auto r = engine_complete(params, *p);
-    if (!r) return list;
+    if (!r) return text(list);
     for (const auto& c : r->items) list["items"].push_back({{"label", c.name}, {"kind", 5}, {"filterText", c.name}});
     rerank(list, *p);
-    return list;
+    return text(list);
   }
   auto ours = own_candidates(params, *p, &pre);
-  return ours ? own_completion_list(*ours, settings_.rank) : list;
+  return ours ? own_completion_text(*ours, settings_.rank) : text(list);
 }
 
 void Server::on_completion(const Json& msg) {
   const auto t0 = std::chrono::steady_clock::now();
-  Json list = standalone_completion(msg.value("params", Json::object()));
+  const std::string list = standalone_completion(msg.value("params", Json::object()));
   const double built_ms = ms_since(t0);
-  reply(msg["id"], std::move(list));
+  client_.write_raw(response_text(msg["id"], list));
   if (opt_.trace) log(fmt::format("completion answered: list {:.3f} ms, whole {:.3f} ms", built_ms, ms_since(t0)));
 }
 

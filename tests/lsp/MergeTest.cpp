@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <random>
 
 #include "lsp/Merge.h"
 
@@ -98,6 +100,43 @@ TEST(Merge, NoUpstreamListGivesOursAndPlainItemsGetInsertText) {
   EXPECT_EQ(by["x"]["insertText"], "x");
   EXPECT_FALSE(by["p"].contains("insertText"));
   EXPECT_EQ(shown(own_completion_list({}, RankOptions{})).size(), 0u);
+}
+
+// The standalone reply is written as text (own_completion_text); it must be, field for field, the
+// list own_completion_list builds as objects, for every star setting, tie, odd score and odd name.
+TEST(OwnCompletionText, SameListAsTheObjects) {
+  std::mt19937 rng(5);
+  const std::vector<std::string> odd = {
+      "quote\"d",         "back\\slash",      "tab\tnew\nline", "ctl\x01\x1f", "caf\xc3\xa9",
+      "\xe2\x98\x85star", "\xf0\x9f\x90\x8d", "_private",       "__dunder__",  ""};
+  for (int round = 0; round < 200; ++round) {
+    std::vector<OwnCandidate> ours;
+    const size_t n = rng() % 40;
+    for (size_t i = 0; i < n; ++i) {
+      std::string name = rng() % 4 ? "m" + std::to_string(rng() % 30) : odd[rng() % odd.size()];
+      float score = float(int(rng() % 7) - 3) / 2.0f;  // ties
+      if (rng() % 13 == 0) score = NAN;
+      if (rng() % 17 == 0) score = -INFINITY;
+      ours.push_back({name, score, int(rng() % 25) + 1});
+    }
+    RankOptions opt;
+    opt.stars = int(rng() % 7);
+    opt.star_in_label = rng() % 2;
+    const Json objects = own_completion_list(ours, opt);
+    const std::string text = own_completion_text(ours, opt);
+    ASSERT_EQ(Json::parse(text), objects) << text;
+  }
+}
+
+// Invalid UTF-8 in a name still gives valid JSON (U+FFFD for each bad byte), as Transport's dump does.
+TEST(OwnCompletionText, InvalidUtf8BecomesReplacementCharacters) {
+  const std::vector<OwnCandidate> ours = {{"a\xff\xc3(b\xed\xa0\x80", 1.0f, 2}};
+  const Json list = Json::parse(own_completion_text(ours, RankOptions{}));
+  const std::string r = "\xef\xbf\xbd";
+  EXPECT_EQ(list["items"][0]["filterText"], "a" + r + r + "(b" + r + r + r);
+  std::string out;
+  append_json_string(out, "\xf4\x90\x80\x80\xe0\x80\x80ok");  // past U+10FFFF; overlong
+  EXPECT_EQ(Json::parse(out), r + r + r + r + r + r + r + "ok");
 }
 
 }  // namespace
