@@ -86,6 +86,81 @@ bool statement_start(std::string_view t, size_t at) {
       return false;
   return true;
 }
+size_t line_start_of(std::string_view t, size_t at) {
+  const size_t nl = at ? t.rfind('\n', at - 1) : std::string_view::npos;
+  return nl == std::string_view::npos ? 0 : nl + 1;
+}
+size_t indent_at(std::string_view t, size_t ls) {
+  size_t i = ls;
+  while (i < t.size() && (t[i] == ' ' || t[i] == '\t')) ++i;
+  return i - ls;
+}
+// A line that starts a definition (or its decorator) at exactly `indent`.
+bool definition_at(std::string_view t, size_t ls, size_t indent) {
+  if (indent_at(t, ls) != indent) return false;
+  const std::string_view s = t.substr(ls + indent, 10);
+  return s.starts_with("def ") || s.starts_with("async def ") || s.starts_with("class ") || s.starts_with("@");
+}
+
+struct Header {
+  std::string text;  // the enclosing top-level def/class header lines, "" if none was found
+  size_t begin = 0;  // where the window opens after it: a definition in that block's body
+};
+
+// For a window opening at `begin` inside a top-level class: its header and the nearest definition at
+// its body's indentation (4 KB back, else forward up to the cursor or the class's end). Not inside a
+// function: its body-level statements can be hundreds of lines apart (a loop around the whole body),
+// and snapping to one lost the code the cursor's own function had used.
+Header block_header(std::string_view t, size_t begin, size_t mark) {
+  constexpr size_t kMaxBack = 1 << 20;
+  if (begin == 0 || top_level_start(t, begin)) return {};
+  size_t head = begin;
+  while (head > 0 && begin - head < kMaxBack && !statement_start(t, head)) head = line_start_of(t, head - 1);
+  while (head < begin && t[head] == '@') {  // decorators: the def below them
+    const size_t nl = t.find('\n', head);
+    if (nl == std::string_view::npos) return {};
+    head = nl + 1;
+  }
+  if (!statement_start(t, head) || !t.substr(head).starts_with("class ")) return {};
+  // The header runs to the line ending in ':' (bases or parameters may span lines).
+  size_t end = head;
+  for (int lines = 0; lines < 8 && end < begin; ++lines) {
+    const size_t nl = t.find('\n', end);
+    if (nl == std::string_view::npos) return {};
+    std::string_view l = t.substr(end, nl - end);
+    end = nl + 1;
+    l = l.substr(0, l.find('#'));  // a trailing comment (a '#' inside a header's string is rare)
+    while (!l.empty() && (l.back() == ' ' || l.back() == '\r' || l.back() == '\t')) l.remove_suffix(1);
+    if (l.ends_with(':')) break;
+    if (lines == 7) return {};
+  }
+  // The body's indentation: its first line that is not blank or a comment.
+  size_t body = end;
+  while (body < begin) {
+    const size_t i = body + indent_at(t, body);
+    if (i < t.size() && t[i] != '\n' && t[i] != '#' && t[i] != '\r') break;
+    const size_t nl = t.find('\n', body);
+    if (nl == std::string_view::npos) return {};
+    body = nl + 1;
+  }
+  const size_t indent = indent_at(t, body);
+  if (body >= begin || indent == 0) return {};
+  size_t at = std::string_view::npos;
+  for (size_t ls = begin; ls > end && begin - ls <= 2 * kScanStep; ls = line_start_of(t, ls - 1))
+    if (definition_at(t, ls, indent)) {
+      at = ls;
+      break;
+    }
+  // Forward, not past the end of the block (the next top-level statement).
+  for (size_t ls = begin; at == std::string_view::npos && ls < mark && !statement_start(t, ls);) {
+    if (definition_at(t, ls, indent)) at = ls;
+    const size_t nl = t.find('\n', ls);
+    if (nl == std::string_view::npos) break;
+    ls = nl + 1;
+  }
+  if (at == std::string_view::npos || at >= mark) return {};
+  return {std::string(t.substr(head, end - head)), at};
+}
 }  // namespace
 
 std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_t* mark_at, size_t before,
@@ -127,6 +202,20 @@ std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_
       }
     }
   }
+  // Still inside a long class: open at one of its definitions and put its header above,
+  // so the window parses as the block it is (tree-sitter's recovery from a window opening in an
+  // indented block cost 2-3x the parse) and the class around `self.` is known.
+  const Header head = block_header(text, begin, mark);
+  if (!head.text.empty()) begin = head.begin;
+  // Else at a top-level statement up to 2 KB on, before the cursor: a window that opens inside a
+  // long docstring reads its text as code and the code after it as strings (a generated 5 MB module
+  // of short classes: 30 ms of tree-sitter error recovery for a 21 KB window, instead of ~3).
+  for (size_t ls = begin; begin > 0 && head.text.empty() && ls < mark && !statement_start(text, begin);) {
+    const size_t nl = text.find('\n', ls);
+    if (nl == std::string_view::npos || nl + 1 >= mark || nl + 1 - begin > kScanStep) break;
+    ls = nl + 1;
+    if (statement_start(text, ls)) begin = ls;
+  }
   std::string out;
   // The imports above the window: receivers' modules and project classes come from them.
   for (size_t at = 0; at < begin;) {
@@ -136,6 +225,7 @@ std::string scan_window(std::string_view text, size_t mark, size_t cursor, size_
     if (l.starts_with("import ") || l.starts_with("from ")) out.append(l).push_back('\n');
     at = nl + 1;
   }
+  out.append(head.text);
   out.append(text.substr(begin, mark - begin));
   *mark_at = out.size();
   out.append(kCursorMark);

@@ -142,6 +142,41 @@ TEST(CompletionEngine, ScanWindowIsBoundedAndKeepsImportsAndTheClassHeader) {
   EXPECT_EQ(small_at, 6u);
 }
 
+// A class far longer than the window: the window opens at one of its methods under the class's own
+// header, so it parses as that class (no error recovery) and `self.` has its class.
+TEST(CompletionEngine, ScanWindowInsideALongClassOpensUnderItsHeader) {
+  std::string text = "import os\n\n@decorated\nclass Huge(Base,\n           Other):  # a comment\n";
+  text += "    \"\"\"Doc.\n\n    def not_a_method_in_the_docstring(x):\n    \"\"\"\n";
+  for (int i = 0; i < 1500; ++i)
+    text += "    def m" + std::to_string(i) +
+            "(self):\n        \"\"\"Text.\n        more\n        \"\"\"\n        self.a" + std::to_string(i) +
+            " = os.sep\n";
+  const size_t cursor = text.find("self.a1400 =") + 5;
+  size_t at = 0;
+  const std::string w = scan_window(text, cursor, cursor, &at);
+  EXPECT_TRUE(w.starts_with("import os\nclass Huge(Base,\n           Other):  # a comment\n    def m"))
+      << w.substr(0, 200);
+  EXPECT_EQ(w.find("class Huge"), w.rfind("class Huge"));
+  EXPECT_EQ(w.substr(at - 5, 5), "self.");
+  EXPECT_LT(w.size(), kScanBefore + kScanAfter + 2 * kScanStep + 200);
+  ModuleScan scan = scan_source(w, "mod", false);
+  const auto line = uint32_t(std::count(w.begin(), w.begin() + long(at), '\n'));
+  EXPECT_EQ(enclosing_class(scan, line), "mod.Huge");
+  ASSERT_EQ(scan.classes.size(), 1u);
+  EXPECT_GT(scan.classes[0].members.size(), 100u);  // the methods in the window, read as its members
+
+  // A window that would open inside a docstring of a short class opens at the next class instead.
+  std::string doc = "import os\n";
+  for (int i = 0; i < 400; ++i) {
+    doc += "class C" + std::to_string(i) + "(Base):\n  r\"\"\"Doc.\n";
+    for (int j = 0; j < 40; ++j) doc += "    text line " + std::to_string(j) + " of a long docstring.\n";
+    doc += "  \"\"\"\n  x = os.sep\n";
+  }
+  const size_t c2 = doc.find("x = os.sep", doc.size() / 2) + 5;
+  const std::string w2 = scan_window(doc, c2, c2, &at);
+  EXPECT_TRUE(w2.starts_with("import os\nclass C")) << w2.substr(0, 200);
+}
+
 TEST(CompletionEngine, ScanWindowEndsStayPutWhileTyping) {
   std::string text;
   for (int i = 0; i < 3000; ++i) text += "    v" + std::to_string(i) + " = obj.attr\n";
