@@ -103,8 +103,8 @@ bool definition_at(std::string_view t, size_t ls, size_t indent) {
 }
 
 struct Header {
-  std::string text;  // the enclosing top-level def/class header lines, "" if none was found
-  size_t begin = 0;  // where the window opens after it: a definition in that block's body
+  std::string text;  // the enclosing top-level class's header lines, "" if none was found
+  size_t begin = 0;  // where the window opens after it: a definition in the class body
 };
 
 // For a window opening at `begin` inside a top-level class: its header and the nearest definition at
