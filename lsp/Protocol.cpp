@@ -57,7 +57,7 @@ void append_json_string(std::string& out, std::string_view s) {
 
 std::string response_text(const Json& id, std::string_view result_json) {
   std::string out = R"({"jsonrpc":"2.0","id":)";
-  out += id.dump(-1, ' ', false, Json::error_handler_t::replace);
+  out += json_text(id);
   out += R"(,"result":)";
   out += result_json;
   out += '}';

@@ -276,9 +276,7 @@ bool Transport::write_raw(std::string_view body) {
   return true;
 }
 
-bool Transport::write(const Json& message) {
-  return write_raw(message.dump(-1, ' ', false, Json::error_handler_t::replace));
-}
+bool Transport::write(const Json& message) { return write_raw(json_text(message)); }
 
 void Transport::close_output() {
   std::lock_guard lock(write_mu_);

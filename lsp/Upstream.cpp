@@ -54,7 +54,7 @@ Upstream::Upstream(const std::vector<std::string>& argv) {
 }
 
 void Upstream::post(const Json& message) {
-  std::string body = message.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string body = json_text(message);
   {
     std::lock_guard lk(queue_mu_);
     queue_.push_back(std::move(body));

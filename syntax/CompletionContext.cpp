@@ -35,7 +35,8 @@ char closer_of(char open) { return open == '(' ? ')' : open == '[' ? ']' : '}'; 
 // Only the cursor's line is read: a string spanning lines is triple-quoted, parses as one string
 // and yields no site, so the extractor's result stands there.
 CursorLine cursor_line(std::string_view text) {
-  const size_t bol = text.rfind('\n') == std::string_view::npos ? 0 : text.rfind('\n') + 1;
+  const size_t nl = text.rfind('\n');
+  const size_t bol = nl == std::string_view::npos ? 0 : nl + 1;
   std::string_view line = text.substr(bol);
   std::vector<StringFrame> st;
   auto tripled = [&](size_t i) { return i + 2 < line.size() && line[i + 1] == line[i] && line[i + 2] == line[i]; };

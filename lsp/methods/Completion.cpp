@@ -151,18 +151,17 @@ std::string Server::standalone_completion(const Json& params) {
   PendingScan::Wait wait_scan{pre.scan};
   auto p = predict_at(params);
   Json list = {{"isIncomplete", false}, {"items", Json::array()}};
-  auto text = [](const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); };
-  if (!p) return text(list);
+  if (!p) return json_text(list);
   if (settings_.ranker == RankerKind::Model) {
     // The model ordering: the list and the logits go through the same re-ranking as a proxy's list.
     auto r = engine_complete(params, *p);
-    if (!r) return text(list);
+    if (!r) return json_text(list);
     for (const auto& c : r->items) list["items"].push_back({{"label", c.name}, {"kind", 5}, {"filterText", c.name}});
     rerank(list, *p);
-    return text(list);
+    return json_text(list);
   }
   auto ours = own_candidates(params, *p, &pre);
-  return ours ? own_completion_text(*ours, settings_.rank) : text(list);
+  return ours ? own_completion_text(*ours, settings_.rank) : json_text(list);
 }
 
 void Server::on_completion(const Json& msg) {
