@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "rank/CompletionEngine.h"
+#include "rank/ContextWindow.h"
+#include "rank/Predictor.h"
 
 namespace dw::cli {
 // `dotwise eval --protocol editor` (cli/EvalEditor.cpp); the shared options come from `eval`.
@@ -16,6 +18,8 @@ struct EditorEvalArgs {
   bool no_index = false, no_ranker = false;
   size_t max_projects = 0;
   EngineOptions engine;  // the candidate and ranking knobs the server uses (measurable here)
+  WindowOptions window;
+  PredictorOptions predictor;
 };
 EditorEvalArgs& editor_eval_args();
 void run_editor_eval(const std::vector<std::string>& inputs, const std::string& split,

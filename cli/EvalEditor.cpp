@@ -166,6 +166,8 @@ void run_editor_eval(const std::vector<std::string>& inputs, const std::string& 
   opt.threads = threads ? threads : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
   opt.index = !a.no_index;
   opt.engine = a.engine;
+  opt.window = a.window;
+  opt.predictor = a.predictor;
 
   std::vector<ModelRun> runs;
   for (size_t m = 0; m < paths.size(); ++m) {

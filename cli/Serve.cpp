@@ -16,7 +16,8 @@ void add_serve(CLI::App& app) {
   static int stars = 5;
   static bool star_in_label = false, quiet = false, trace = false;
   static double wait_for_index = 0;
-  static size_t lookback = 150, context_lines = 80;
+  static size_t lookback = PredictorOptions{}.lookback, context_lines = WindowOptions{}.max_lines;
+  static size_t scan_before = kScanBefore, scan_after = kScanAfter;
   static std::vector<std::string> stubs, upstream;
   static std::string ranker = "learned";
   static bool no_index = false;
@@ -31,6 +32,10 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--lookback", lookback, "Tokens of context the model sees")->capture_default_str();
   cmd->add_option("--context-lines", context_lines,
                   "Lines above the cursor parsed for context (plus the imports; 0: all)")
+      ->capture_default_str();
+  cmd->add_option("--scan-before", scan_before, "Bytes of the document scanned for candidates before the cursor")
+      ->capture_default_str();
+  cmd->add_option("--scan-after", scan_after, "Bytes of the document scanned for candidates after the cursor")
       ->capture_default_str();
   cmd->add_option("--stubs", stubs, "Extra directory of .pyi stubs (searched before typeshed)");
   cmd->add_option("--ranker", ranker, "learned (the model's .dwr over project-aware candidates) or model")
@@ -63,6 +68,8 @@ void add_serve(CLI::App& app) {
     o.settings.rank.star_in_label = star_in_label;
     o.settings.predictor.lookback = lookback;
     o.settings.window.max_lines = context_lines;
+    o.settings.scan_before = scan_before;
+    o.settings.scan_after = scan_after;
     o.settings.ranker = ranker == "model" ? RankerKind::Model : RankerKind::Learned;
     o.settings.index = !no_index;
     o.settings.index_limits.max_files = index_max_files;

@@ -189,8 +189,8 @@ class Server {
   };
   PendingScan start_scan(const Json& params);
   // `pre`: the copy and scan made for this request (else the engine makes them).
-  std::optional<CompletionResult> engine_complete(const Json& params, const Prediction& p, PendingScan* pre = nullptr);
-  std::optional<std::vector<OwnCandidate>> own_candidates(const Json& params, const Prediction& p,
+  std::optional<CompletionResult> engine_complete(const Json& params, Prediction& p, PendingScan* pre = nullptr);
+  std::optional<std::vector<OwnCandidate>> own_candidates(const Json& params, Prediction& p,
                                                           PendingScan* pre = nullptr);
   void on_completion(const Json& msg);
   void rerank(Json& result, const Prediction& p);

@@ -25,6 +25,7 @@ struct Settings {
   RankOptions rank;
   PredictorOptions predictor;
   WindowOptions window;
+  size_t scan_before = kScanBefore, scan_after = kScanAfter;  // bytes of the document the engine scans
   // The learned ranker (the model's companion .dwr) over project-aware candidates, or the
   // model ordering of stub/file candidates that came before it.
   RankerKind ranker = RankerKind::Learned;

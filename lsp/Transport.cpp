@@ -9,6 +9,8 @@
 #include <climits>
 #include <cstring>
 
+#include "lsp/JsonBody.h"
+
 namespace dw::lsp {
 namespace {
 constexpr size_t kMaxHeader = 8192;
@@ -199,7 +201,7 @@ Transport::Step Transport::take_body(Incoming& out, bool final) {
     out = malformed("input ended inside a message");
     return kEmitted;
   }
-  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  Json j = parse_body(body);
   buf_.erase(0, rest);
   end_body();
   if (j.is_discarded() || !j.is_object()) {

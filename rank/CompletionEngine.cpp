@@ -61,20 +61,10 @@ bool top_level_start(std::string_view t, size_t at) {
   return at < t.size() && (std::isalpha(static_cast<unsigned char>(t[at])) || t[at] == '_' || t[at] == '@');
 }
 
-// The model's `k` most likely vocabulary members, best first. Scored by id: looking every member
-// name up again cost ~2 ms per completion (perf: Vocab::slot).
+// The model's `k` most likely vocabulary members, best first: made ahead by the caller, or here.
 std::vector<std::string_view> model_top_members(const Prediction& p, const Predictor& pr, size_t k) {
-  const auto& names = pr.member_names();
-  const auto& ids = pr.member_ids();
-  std::vector<std::pair<float, std::string_view>> scored;
-  scored.reserve(names.size());
-  for (size_t i = 0; i < names.size(); ++i) scored.emplace_back(pr.logit(p, ids[i]), names[i]);
-  k = std::min(k, scored.size());
-  std::partial_sort(scored.begin(), scored.begin() + long(k), scored.end(),
-                    [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::vector<std::string_view> out;
-  for (size_t i = 0; i < k; ++i) out.push_back(scored[i].second);
-  return out;
+  if (p.best_members.size() >= k) return {p.best_members.begin(), p.best_members.begin() + long(k)};
+  return pr.best_members(p, k);
 }
 
 // A line that begins a top-level statement of its own (not the `else:` of one above).
@@ -511,20 +501,34 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
     return a.score != b.score ? a.score > b.score : a.name < b.name;
   };
   const size_t n = g.items.size(), trees = ranker_ ? ranker_->trees() : 0;
-  if (ranker_ && opt_.cascade_keep && n > opt_.cascade_keep && trees > opt_.cascade_trees) {
-    for (auto& c : g.items) c.score = ranker_->base() + ranker_->predict_trees(c.features, 0, opt_.cascade_trees);
-    std::stable_sort(g.items.begin(), g.items.end(), by_score);
-    const float below = g.items[opt_.cascade_keep].score;  // the best partial score left out
-    float worst_kept = INFINITY;
-    for (size_t i = 0; i < opt_.cascade_keep; ++i) {
-      g.items[i].score += ranker_->predict_trees(g.items[i].features, opt_.cascade_trees, trees);
-      worst_kept = std::min(worst_kept, g.items[i].score);
+  // Trees [first, last) for items [0, count), added to their scores.
+  std::vector<const float*> rows;
+  std::vector<float> part;
+  auto add_trees = [&](size_t count, size_t first, size_t last) {
+    rows.resize(count);
+    part.assign(count, 0.0f);
+    for (size_t i = 0; i < count; ++i) rows[i] = g.items[i].features.data();
+    ranker_->add_trees(rows.data(), count, first, last, part.data());
+    for (size_t i = 0; i < count; ++i) g.items[i].score += part[i];
+  };
+  if (ranker_) {
+    for (auto& c : g.items) c.score = ranker_->base();
+    if (opt_.cascade_keep && n > opt_.cascade_keep && trees > opt_.cascade_trees) {
+      add_trees(n, 0, opt_.cascade_trees);
+      std::stable_sort(g.items.begin(), g.items.end(), by_score);
+      const float below = g.items[opt_.cascade_keep].score;  // the best partial score left out
+      add_trees(opt_.cascade_keep, opt_.cascade_trees, trees);
+      float worst_kept = INFINITY;
+      for (size_t i = 0; i < opt_.cascade_keep; ++i) worst_kept = std::min(worst_kept, g.items[i].score);
+      std::stable_sort(g.items.begin(), g.items.begin() + long(opt_.cascade_keep), by_score);
+      // The rest keep their partial order, below every fully scored candidate.
+      for (size_t i = opt_.cascade_keep; i < n; ++i) g.items[i].score += worst_kept - below - 1.0f;
+    } else {
+      add_trees(n, 0, trees);
+      std::stable_sort(g.items.begin(), g.items.end(), by_score);
     }
-    std::stable_sort(g.items.begin(), g.items.begin() + long(opt_.cascade_keep), by_score);
-    // The rest keep their partial order, below every fully scored candidate.
-    for (size_t i = opt_.cascade_keep; i < n; ++i) g.items[i].score += worst_kept - below - 1.0f;
   } else {
-    for (auto& c : g.items) c.score = ranker_ ? ranker_->predict(c.features) : heuristic_score(c);
+    for (auto& c : g.items) c.score = heuristic_score(c);
     std::stable_sort(g.items.begin(), g.items.end(), by_score);
   }
   r.items = std::move(g.items);

@@ -25,9 +25,12 @@ namespace dw {
 struct PredictorOptions {
   // The model sees the last `lookback` tokens (up to `window_step` more). Pythia used T = 1000; on the
   // Debian test split (10,620 sites) 300 scored the same as 1000 (MRR .237 both; 150: .236, 100: .234,
-  // 50: .228), and 150 halves what a cold start or a window shift runs, the tail of the latency. The
-  // start moves in steps of `window_step` tokens, so while typing the cached state stays valid.
-  size_t lookback = 150;
+  // 50: .228), and 150 halves what a cold start or a window shift runs, the tail of the latency. In the
+  // editor protocol 100 scores as 150 does (2026-12-07: 4,500 sites of stdlib, dist-packages and
+  // google-cloud-sdk, MRR .633 vs .634; lsp_probe on gcloud's unseen `surface`, 300 sites, .510 vs
+  // .509) and runs a third fewer tokens. The start moves in steps of `window_step` tokens, so while
+  // typing the cached state stays valid.
+  size_t lookback = 100;
   size_t window_step = 64;
   size_t max_sessions = 16;  // documents with a cached state (least recently used dropped)
 };
@@ -39,6 +42,9 @@ struct Prediction {
   size_t tokens = 0, ran = 0;                          // context tokens; tokens the LSTM actually ran
   double window_ms = 0, context_ms = 0, model_ms = 0;  // cutting, parsing + typing, the LSTM (--trace)
   size_t window_bytes = 0;                             // the text parsed
+  // The model's best member names, best first, when made ahead (Predictor::best_members): the server
+  // makes them while the document scan still runs.
+  std::vector<std::string_view> best_members;
 };
 
 class Predictor {
@@ -54,6 +60,8 @@ class Predictor {
   // Member names the model was trained to emit (the candidate set when nothing else is known).
   const std::vector<std::string_view>& member_names() const { return member_names_; }
   const std::vector<int32_t>& member_ids() const { return member_ids_; }  // the same members' ids
+  // The `k` member names with the highest logits, best first (ties: the earlier member).
+  std::vector<std::string_view> best_members(const Prediction& p, size_t k) const;
   void forget(const std::string& doc_key);
   const Model& model() const { return m_; }
   const Vocab& vocab() const { return vocab_; }

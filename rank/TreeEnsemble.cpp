@@ -1,5 +1,6 @@
 #include "rank/TreeEnsemble.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -59,6 +60,7 @@ TreeEnsemble TreeEnsemble::from_xgboost_json(std::string_view text, size_t max_f
       }
       e.roots_.push_back(root);
     }
+    e.index_walks();
   } catch (const Json::exception& ex) {
     throw fail(ex.what());
   } catch (const std::logic_error& ex) {  // stof/stoul
@@ -103,7 +105,50 @@ TreeEnsemble TreeEnsemble::from_bytes(std::string_view bytes, size_t max_feature
     if (n.feature >= 0 && (size_t(n.feature) >= e.features_ || n.left <= int32_t(i) || uint32_t(n.left) + 1 >= nodes))
       in.fail("bad node");
   }
+  e.index_walks();
   return e;
+}
+
+void TreeEnsemble::index_walks() {
+  steps_.resize(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& n = nodes_[i];
+    steps_[i] = n.feature >= 0 ? Step{n.value, uint32_t(n.feature), uint32_t(n.left), 1, n.default_left}
+                               : Step{n.value, 0, uint32_t(i), 0, 1};
+  }
+  // Children come after their parents (checked on load): one backward pass gives every height.
+  std::vector<uint32_t> height(nodes_.size(), 0);
+  for (size_t i = nodes_.size(); i-- > 0;)
+    if (nodes_[i].feature >= 0)
+      height[i] = 1 + std::max(height[size_t(nodes_[i].left)], height[size_t(nodes_[i].left) + 1]);
+  depth_.clear();
+  for (int32_t r : roots_) depth_.push_back(height[size_t(r)]);
+}
+
+void TreeEnsemble::add_trees(const float* const* rows, size_t n, size_t first, size_t last, float* out) const {
+  constexpr size_t kLanes = 8;
+  last = std::min(last, roots_.size());
+  // A short last block walks copies of its first row: every block is a full eight, unrolled.
+  for (size_t r0 = 0; r0 < n; r0 += kLanes) {
+    const size_t m = std::min(kLanes, n - r0);
+    const float* x[kLanes];
+    for (size_t r = 0; r < kLanes; ++r) x[r] = rows[r0 + (r < m ? r : 0)];
+    float sum[kLanes] = {};
+    for (size_t t = first; t < last; ++t) {
+      uint32_t at[kLanes];
+      for (size_t r = 0; r < kLanes; ++r) at[r] = uint32_t(roots_[t]);
+      for (uint32_t d = 0; d < depth_[t]; ++d)
+        for (size_t r = 0; r < kLanes; ++r) {
+          // Branch-free: the direction is data, and mispredicted branches cost more than the walk.
+          const Step& s = steps_[at[r]];
+          const float v = x[r][s.feature];
+          const uint32_t left = uint32_t(v < s.threshold) | (uint32_t(v != v) & s.default_left);
+          at[r] = s.left + ((left ^ 1u) & s.step);
+        }
+      for (size_t r = 0; r < kLanes; ++r) sum[r] += steps_[at[r]].threshold;
+    }
+    for (size_t r = 0; r < m; ++r) out[r0 + r] += sum[r];
+  }
 }
 
 float TreeEnsemble::predict(std::span<const float> row) const { return base_ + predict_trees(row, 0, roots_.size()); }

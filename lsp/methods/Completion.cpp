@@ -106,10 +106,13 @@ std::shared_ptr<const Server::EngineInput> Server::engine_input(const Json& para
   return in;
 }
 
-std::optional<CompletionResult> Server::engine_complete(const Json& params, const Prediction& p, PendingScan* pre) {
+std::optional<CompletionResult> Server::engine_complete(const Json& params, Prediction& p, PendingScan* pre) {
   auto in = pre && pre->in ? pre->in : engine_input(params);
   if (!in) return std::nullopt;
   const auto t0 = std::chrono::steady_clock::now();
+  // While the worker still parses: the model's best members need only the prediction.
+  if (predictor_ && !p.l.empty() && settings_.ranker != RankerKind::Model)
+    p.best_members = predictor_->best_members(p, engine_->options().model_top);
   std::optional<DocumentScan> scan;
   if (pre && pre->scan.valid()) scan = pre->scan.get();
   CompletionResult r = engine_->complete(p, predictor_.get(), in->view(), settings_.ranker, scan ? &*scan : nullptr);
@@ -122,7 +125,7 @@ std::optional<CompletionResult> Server::engine_complete(const Json& params, cons
   return r;
 }
 
-std::optional<std::vector<OwnCandidate>> Server::own_candidates(const Json& params, const Prediction& p,
+std::optional<std::vector<OwnCandidate>> Server::own_candidates(const Json& params, Prediction& p,
                                                                 PendingScan* pre) {
   if (settings_.ranker == RankerKind::Model) return std::nullopt;  // the model ordering re-ranks only
   auto r = engine_complete(params, p, pre);

@@ -48,6 +48,8 @@ void Server::rebuild_engine() {
   }
   EngineOptions eo;
   eo.ranker = settings_.ranker;
+  eo.scan_before = settings_.scan_before;
+  eo.scan_after = settings_.scan_after;
   engine_ = std::make_unique<CompletionEngine>(*stubs_, index_.get(), ranker_.empty() ? nullptr : &ranker_, eo);
 }
 
