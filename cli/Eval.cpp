@@ -266,7 +266,8 @@ void add_eval(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--scan-after", ed.engine.scan_after, "editor: bytes scanned after the cursor")
       ->capture_default_str();
-  cmd->add_option("--context-lines", ed.window.max_lines, "editor: lines above the cursor parsed for the model (0: all)")
+  cmd->add_option("--context-lines", ed.window.max_lines,
+                  "editor: lines above the cursor parsed for the model (0: all)")
       ->capture_default_str();
   cmd->add_option("--model-lookback", ed.predictor.lookback, "editor: tokens of context the model sees")
       ->capture_default_str();

@@ -71,14 +71,30 @@ std::optional<std::string> decode(std::string_view s) {
     const char e = s[i + 1];
     i += 2;
     switch (e) {
-      case '"': out.push_back('"'); break;
-      case '\\': out.push_back('\\'); break;
-      case '/': out.push_back('/'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
+      case '"':
+        out.push_back('"');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case '/':
+        out.push_back('/');
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
       case 'u': {
         unsigned cp;
         if (!hex4(s, i, &cp)) return std::nullopt;
@@ -86,8 +102,7 @@ std::optional<std::string> decode(std::string_view s) {
         if (cp >= 0xDC00 && cp <= 0xDFFF) return std::nullopt;
         if (cp >= 0xD800 && cp <= 0xDBFF) {
           unsigned lo;
-          if (i + 6 > s.size() || s[i] != '\\' || s[i + 1] != 'u' || !hex4(s, i + 2, &lo) || lo < 0xDC00 ||
-              lo > 0xDFFF)
+          if (i + 6 > s.size() || s[i] != '\\' || s[i + 1] != 'u' || !hex4(s, i + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF)
             return std::nullopt;
           i += 6;
           cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
@@ -134,7 +149,8 @@ Json parse_body(std::string_view body) {
     }
     if (end - at - 1 >= kLong) {
       size_t next = end + 1;
-      while (next < body.size() && (body[next] == ' ' || body[next] == '\t' || body[next] == '\n' || body[next] == '\r'))
+      while (next < body.size() &&
+             (body[next] == ' ' || body[next] == '\t' || body[next] == '\n' || body[next] == '\r'))
         ++next;
       if (next < body.size() && body[next] == ':') return whole();  // a key
       auto text = decode(body.substr(at + 1, end - at - 1));

@@ -125,8 +125,7 @@ std::optional<CompletionResult> Server::engine_complete(const Json& params, Pred
   return r;
 }
 
-std::optional<std::vector<OwnCandidate>> Server::own_candidates(const Json& params, Prediction& p,
-                                                                PendingScan* pre) {
+std::optional<std::vector<OwnCandidate>> Server::own_candidates(const Json& params, Prediction& p, PendingScan* pre) {
   if (settings_.ranker == RankerKind::Model) return std::nullopt;  // the model ordering re-ranks only
   auto r = engine_complete(params, p, pre);
   if (!r) return std::nullopt;

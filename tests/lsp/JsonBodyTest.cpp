@@ -39,12 +39,32 @@ TEST(JsonBody, ALongDocumentComesBackAsNlohmannReadsIt) {
 
 TEST(JsonBody, AgreesWithNlohmannOnRandomLongStrings) {
   std::mt19937 rng(11);
-  const std::vector<std::string> pieces = {
-      "a", "def f(x):", "\\n", "\\t", "\\\"", "\\\\", "\\/", "\\b", "\\f", "\\r", "\\u00e9", "\\u20AC", "\\ud83d\\ude00",
-      "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", " ", "'", "{", "}", "[", "]", ":", ","};
-  const std::vector<std::string> bad = {
-      "\\x", "\\ud83d", "\\ude00", "\\ud83dx", "\\u12G4", "\\u00", "\x01", "\n", "\xC3", "\xED\xA0\x80", "\xF8\x88",
-      "\xC0\xAF", "\\u0000", "\""};
+  const std::vector<std::string> pieces = {"a",
+                                           "def f(x):",
+                                           "\\n",
+                                           "\\t",
+                                           "\\\"",
+                                           "\\\\",
+                                           "\\/",
+                                           "\\b",
+                                           "\\f",
+                                           "\\r",
+                                           "\\u00e9",
+                                           "\\u20AC",
+                                           "\\ud83d\\ude00",
+                                           "\xC3\xA9",
+                                           "\xE2\x82\xAC",
+                                           "\xF0\x9F\x98\x80",
+                                           " ",
+                                           "'",
+                                           "{",
+                                           "}",
+                                           "[",
+                                           "]",
+                                           ":",
+                                           ","};
+  const std::vector<std::string> bad = {"\\x", "\\ud83d", "\\ude00",      "\\ud83dx", "\\u12G4",  "\\u00",   "\x01",
+                                        "\n",  "\xC3",    "\xED\xA0\x80", "\xF8\x88", "\xC0\xAF", "\\u0000", "\""};
   for (int round = 0; round < 300; ++round) {
     std::string s;
     while (s.size() < 4096 + rng() % 6000) s += pieces[rng() % pieces.size()];
