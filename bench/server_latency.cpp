@@ -113,7 +113,7 @@ std::vector<double> held_ms(const fs::path& log, size_t skip, bool cpu = false) 
 Json stage_stats(const fs::path& log, size_t skip) {
   std::ifstream in(log);
   std::map<std::string, std::vector<double>> by;
-  const std::regex stage(R"((window|context|model|rank) ([0-9.]+) ms)");
+  const std::regex stage(R"((window|context|model|scan|features|rank) ([0-9.]+) ms)");
   size_t n = 0;
   for (std::string line; std::getline(in, line);) {
     if (line.find("completion ") == std::string::npos || n++ < skip) continue;
