@@ -46,7 +46,7 @@ TreeEnsemble TreeEnsemble::from_xgboost_json(std::string_view text, size_t max_f
         at[size_t(x)] = slot;
         Node& nd = e.nodes_[size_t(slot)];
         if (left[size_t(x)] == -1) {
-          nd = {cond[size_t(x)], -1, -1, false};
+          nd = {cond[size_t(x)], 0, uint32_t(slot), 0, 1};
           continue;
         }
         if (split[size_t(x)] < 0 || size_t(split[size_t(x)]) >= e.features_) throw fail("split on a missing feature");
@@ -54,13 +54,13 @@ TreeEnsemble TreeEnsemble::from_xgboost_json(std::string_view text, size_t max_f
         e.nodes_.push_back({});
         e.nodes_.push_back({});
         Node& nd2 = e.nodes_[size_t(slot)];
-        nd2 = {cond[size_t(x)], split[size_t(x)], l, dflt[size_t(x)] != 0};
+        nd2 = {cond[size_t(x)], uint32_t(split[size_t(x)]), uint32_t(l), 1, uint8_t(dflt[size_t(x)] != 0)};
         todo.push_back({left[size_t(x)], l});
         todo.push_back({right[size_t(x)], l + 1});
       }
       e.roots_.push_back(root);
     }
-    e.index_walks();
+    e.measure_depths();
   } catch (const Json::exception& ex) {
     throw fail(ex.what());
   } catch (const std::logic_error& ex) {  // stof/stoul
@@ -76,8 +76,9 @@ std::string TreeEnsemble::to_bytes() const {
   w.u32(uint32_t(roots_.size()));
   w.u32(uint32_t(nodes_.size()));
   for (int32_t r : roots_) w.u32(uint32_t(r));
-  for (const Node& n : nodes_)
-    w.f32(n.value), w.u32(uint32_t(n.feature)), w.u32(uint32_t(n.left)), w.u8(n.default_left);
+  for (const Node& n : nodes_)  // a leaf as feature -1, left -1, default_left 0
+    w.f32(n.value), w.u32(n.split ? n.feature : UINT32_MAX), w.u32(n.split ? n.left : UINT32_MAX),
+        w.u8(n.split ? n.default_left : 0);
   return std::move(w.buffer());
 }
 
@@ -96,31 +97,25 @@ TreeEnsemble TreeEnsemble::from_bytes(std::string_view bytes, size_t max_feature
   }
   e.nodes_.resize(nodes);
   for (uint32_t i = 0; i < nodes; ++i) {
-    Node& n = e.nodes_[i];
-    n.value = in.f32();
-    n.feature = int32_t(in.u32());
-    n.left = int32_t(in.u32());
-    n.default_left = in.u8() != 0;
+    const float value = in.f32();
+    const auto feature = int32_t(in.u32());
+    const auto left = int32_t(in.u32());
+    const bool default_left = in.u8() != 0;
     // Children come after their parent, so every walk moves forward and ends.
-    if (n.feature >= 0 && (size_t(n.feature) >= e.features_ || n.left <= int32_t(i) || uint32_t(n.left) + 1 >= nodes))
+    if (feature >= 0 && (size_t(feature) >= e.features_ || left <= int32_t(i) || uint32_t(left) + 1 >= nodes))
       in.fail("bad node");
+    e.nodes_[i] = feature < 0 ? Node{value, 0, i, 0, 1}
+                              : Node{value, uint32_t(feature), uint32_t(left), 1, uint8_t(default_left)};
   }
-  e.index_walks();
+  e.measure_depths();
   return e;
 }
 
-void TreeEnsemble::index_walks() {
-  steps_.resize(nodes_.size());
-  for (size_t i = 0; i < nodes_.size(); ++i) {
-    const Node& n = nodes_[i];
-    steps_[i] = n.feature >= 0 ? Step{n.value, uint32_t(n.feature), uint32_t(n.left), 1, n.default_left}
-                               : Step{n.value, 0, uint32_t(i), 0, 1};
-  }
+void TreeEnsemble::measure_depths() {
   // Children come after their parents (checked on load): one backward pass gives every height.
   std::vector<uint32_t> height(nodes_.size(), 0);
   for (size_t i = nodes_.size(); i-- > 0;)
-    if (nodes_[i].feature >= 0)
-      height[i] = 1 + std::max(height[size_t(nodes_[i].left)], height[size_t(nodes_[i].left) + 1]);
+    if (nodes_[i].split) height[i] = 1 + std::max(height[nodes_[i].left], height[nodes_[i].left + 1]);
   depth_.clear();
   for (int32_t r : roots_) depth_.push_back(height[size_t(r)]);
 }
@@ -140,12 +135,12 @@ void TreeEnsemble::add_trees(const float* const* rows, size_t n, size_t first, s
       for (uint32_t d = 0; d < depth_[t]; ++d)
         for (size_t r = 0; r < kLanes; ++r) {
           // Branch-free: the direction is data, and mispredicted branches cost more than the walk.
-          const Step& s = steps_[at[r]];
-          const float v = x[r][s.feature];
-          const uint32_t left = uint32_t(v < s.threshold) | (uint32_t(v != v) & s.default_left);
-          at[r] = s.left + ((left ^ 1u) & s.step);
+          const Node& nd = nodes_[at[r]];
+          const float v = x[r][nd.feature];
+          const uint32_t left = uint32_t(v < nd.value) | (uint32_t(v != v) & nd.default_left);
+          at[r] = nd.left + ((left ^ 1u) & nd.split);
         }
-      for (size_t r = 0; r < kLanes; ++r) sum[r] += steps_[at[r]].threshold;
+      for (size_t r = 0; r < kLanes; ++r) sum[r] += nodes_[at[r]].value;
     }
     for (size_t r = 0; r < m; ++r) out[r0 + r] += sum[r];
   }
@@ -158,10 +153,10 @@ float TreeEnsemble::predict_trees(std::span<const float> row, size_t first, size
   last = std::min(last, roots_.size());
   for (size_t t = first; t < last; ++t) {
     const Node* n = &nodes_[size_t(roots_[t])];
-    while (n->feature >= 0) {
-      float x = size_t(n->feature) < row.size() ? row[size_t(n->feature)] : NAN;
-      bool left = std::isnan(x) ? n->default_left : x < n->value;
-      n = &nodes_[size_t(n->left + (left ? 0 : 1))];
+    while (n->split) {
+      float x = n->feature < row.size() ? row[n->feature] : NAN;
+      bool left = std::isnan(x) ? n->default_left != 0 : x < n->value;
+      n = &nodes_[n->left + (left ? 0u : 1u)];
     }
     sum += n->value;
   }

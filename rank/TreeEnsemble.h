@@ -39,24 +39,17 @@ class TreeEnsemble {
   bool empty() const { return roots_.empty(); }
 
  private:
+  // A leaf points at itself and reads column 0, so add_trees walks each tree its depth in steps
+  // without a test for the leaf.
   struct Node {
-    float value;      // split threshold (go left when x < value), or the leaf's output
-    int32_t feature;  // -1 for a leaf
-    int32_t left;     // right = left + 1 (children are laid out as a pair)
-    bool default_left;
-  };
-  // The same nodes for add_trees: a leaf points at itself (`step` 0), so every walk takes its tree's
-  // depth in steps without a test for the leaf.
-  struct Step {
-    float threshold;   // a leaf: its output
-    uint32_t feature;  // 0 at a leaf (any valid column)
-    uint32_t left;     // a leaf: itself
-    uint8_t step;      // 1 at a split, 0 at a leaf
+    float value;       // split threshold (go left when x < value), or the leaf's output
+    uint32_t feature;  // 0 at a leaf
+    uint32_t left;     // right = left + 1 (children are laid out as a pair); a leaf: itself
+    uint8_t split;     // 1 at a split, 0 at a leaf
     uint8_t default_left;
   };
-  void index_walks();
+  void measure_depths();
   std::vector<Node> nodes_;
-  std::vector<Step> steps_;
   std::vector<uint32_t> depth_;  // per tree: the longest walk from its root
   std::vector<int32_t> roots_;
   float base_ = 0;
