@@ -15,6 +15,7 @@ namespace dw::cli {
 // `dotwise eval --protocol editor` (cli/EvalEditor.cpp); the shared options come from `eval`.
 struct EditorEvalArgs {
   std::string dump_features, ranker_file;
+  std::string scan = "tokens";  // EngineOptions::scan, by name
   bool no_index = false, no_ranker = false;
   size_t max_projects = 0;
   EngineOptions engine;  // the candidate and ranking knobs the server uses (measurable here)

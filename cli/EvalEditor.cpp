@@ -166,6 +166,7 @@ void run_editor_eval(const std::vector<std::string>& inputs, const std::string& 
   opt.threads = threads ? threads : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
   opt.index = !a.no_index;
   opt.engine = a.engine;
+  opt.engine.scan = a.scan == "parse" ? ScanKind::Parse : ScanKind::Tokens;
   opt.window = a.window;
   opt.predictor = a.predictor;
 

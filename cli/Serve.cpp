@@ -19,7 +19,7 @@ void add_serve(CLI::App& app) {
   static size_t lookback = PredictorOptions{}.lookback, context_lines = WindowOptions{}.max_lines;
   static size_t scan_before = kScanBefore, scan_after = kScanAfter;
   static std::vector<std::string> stubs, upstream;
-  static std::string ranker = "learned";
+  static std::string ranker = "learned", scan = "tokens";
   static bool no_index = false;
   static size_t index_max_files = IndexLimits{}.max_files;
   static uint64_t index_max_bytes = IndexLimits{}.max_total_bytes;
@@ -36,6 +36,9 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--scan-before", scan_before, "Bytes of the document scanned for candidates before the cursor")
       ->capture_default_str();
   cmd->add_option("--scan-after", scan_after, "Bytes of the document scanned for candidates after the cursor")
+      ->capture_default_str();
+  cmd->add_option("--scan", scan, "How the engine reads the document: tokens, or a tree-sitter parse")
+      ->check(CLI::IsMember({"tokens", "parse"}))
       ->capture_default_str();
   cmd->add_option("--stubs", stubs, "Extra directory of .pyi stubs (searched before typeshed)");
   cmd->add_option("--ranker", ranker, "learned (the model's .dwr over project-aware candidates) or model")
@@ -70,6 +73,7 @@ void add_serve(CLI::App& app) {
     o.settings.window.max_lines = context_lines;
     o.settings.scan_before = scan_before;
     o.settings.scan_after = scan_after;
+    o.settings.scan = scan == "parse" ? ScanKind::Parse : ScanKind::Tokens;
     o.settings.ranker = ranker == "model" ? RankerKind::Model : RankerKind::Learned;
     o.settings.index = !no_index;
     o.settings.index_limits.max_files = index_max_files;

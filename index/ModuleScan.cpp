@@ -67,19 +67,6 @@ std::string normalize_text(std::string_view t) {
   return out;
 }
 
-std::string resolve_relative(std::string_view target, std::string_view module, bool package) {
-  size_t dots = 0;
-  while (dots < target.size() && target[dots] == '.') ++dots;
-  if (dots == 0) return std::string(target);
-  std::string base(module);
-  for (size_t up = dots - (package ? 1 : 0); up > 0; --up) {
-    auto cut = base.rfind('.');
-    base = cut == std::string::npos ? std::string() : base.substr(0, cut);
-  }
-  std::string rest(target.substr(dots));
-  return base.empty() ? rest : rest.empty() ? base : base + "." + rest;
-}
-
 // The node kinds the scan acts on, by grammar symbol: comparing type names cost a strlen and a
 // string compare per node. Every symbol with the name (aliases included) maps to the kind.
 enum class Kind : uint8_t { Other, Class, Function, Decorated, Import, ImportFrom, Assignment, Attribute };
@@ -283,6 +270,19 @@ class Scanner {
 };
 
 }  // namespace
+
+std::string resolve_relative(std::string_view target, std::string_view module, bool package) {
+  size_t dots = 0;
+  while (dots < target.size() && target[dots] == '.') ++dots;
+  if (dots == 0) return std::string(target);
+  std::string base(module);
+  for (size_t up = dots - (package ? 1 : 0); up > 0; --up) {
+    auto cut = base.rfind('.');
+    base = cut == std::string::npos ? std::string() : base.substr(0, cut);
+  }
+  std::string rest(target.substr(dots));
+  return base.empty() ? rest : rest.empty() ? base : base + "." + rest;
+}
 
 std::string receiver_key(std::string_view receiver, std::string_view self_class,
                          const std::vector<ImportScan>& imports) {

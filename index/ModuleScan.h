@@ -66,6 +66,9 @@ std::string module_name_of(std::string_view relpath, bool* package = nullptr);
 std::string receiver_key(std::string_view receiver_text, std::string_view self_class,
                          const std::vector<ImportScan>& imports);
 
+// An import's module as written (`..pkg.mod`), made absolute against the importing module.
+std::string resolve_relative(std::string_view target, std::string_view module, bool package);
+
 // The innermost class of `scan` whose lines hold `line` ("" if none), qualified with the module.
 std::string enclosing_class(const ModuleScan& scan, uint32_t line);
 

@@ -136,6 +136,9 @@ struct ProjectIndex::Impl {
     uses = std::move(out);
   }
 
+  // The uses file `exclude` adds (none if it is not indexed), sorted.
+  std::vector<Triple> own_uses(const fs::path& exclude) const;
+
   void forget(uint64_t path) {
     auto it = files.find(path);
     if (it == files.end()) return;
@@ -345,25 +348,72 @@ void ProjectIndex::remove_file(const fs::path& path) {
   impl_->forget(path_key(path));
 }
 
+namespace {
+// The uses of key `k` (counts less those of the file's own triples `ex`, if any), by member id.
+template <class Visit>
+void walk_key(const std::vector<Triple>& uses, uint32_t k, const std::vector<Triple>* ex, Visit visit) {
+  auto it = std::lower_bound(uses.begin(), uses.end(), Triple{k, 0, 0});
+  // Both sorted by (key, member): the file's own uses of the key are walked beside the project's.
+  auto e = ex ? std::lower_bound(ex->begin(), ex->end(), Triple{k, 0, 0}) : std::vector<Triple>::const_iterator();
+  for (; it != uses.end() && it->key == k; ++it) {
+    int32_t n = it->count;
+    if (ex) {
+      while (e != ex->end() && e->key == k && e->member < it->member) ++e;
+      if (e != ex->end() && e->key == k && e->member == it->member) n -= e->count;
+    }
+    if (n > 0) visit(it->member, uint32_t(n));
+  }
+}
+}  // namespace
+
+std::vector<Triple> ProjectIndex::Impl::own_uses(const fs::path& exclude) const {
+  auto f = files.find(path_key(exclude));
+  return f == files.end() ? std::vector<Triple>() : unpack_triples(f->second.uses);
+}
+
 void ProjectIndex::key_uses(std::string_view key, const fs::path& exclude,
-                            const std::function<void(std::string_view, uint32_t)>& visit) const {
+                            const std::function<void(std::string_view, uint32_t)>& visit, uint32_t min_count) const {
   const Impl& im = *impl_;
   std::shared_lock lk(im.mu);
   uint32_t k = im.keys.find(key);
   if (k == HashIds::kNone) return;
-  std::vector<Triple> excluded;
-  const std::vector<Triple>* ex = nullptr;
-  if (auto f = im.files.find(path_key(exclude)); f != im.files.end())
-    excluded = unpack_triples(f->second.uses), ex = &excluded;
-  auto it = std::lower_bound(im.uses.begin(), im.uses.end(), Triple{k, 0, 0});
-  for (; it != im.uses.end() && it->key == k; ++it) {
+  const std::vector<Triple> own = im.own_uses(exclude);
+  walk_key(im.uses, k, &own, [&](uint32_t m, uint32_t n) {
+    if (n >= min_count) visit(im.pool.str(m), n);
+  });
+}
+
+std::vector<uint32_t> ProjectIndex::key_use_counts(std::string_view key, const fs::path& exclude) const {
+  const Impl& im = *impl_;
+  std::shared_lock lk(im.mu);
+  std::vector<uint32_t> out;
+  uint32_t k = im.keys.find(key);
+  if (k == HashIds::kNone) return out;
+  const std::vector<Triple> own = im.own_uses(exclude);
+  walk_key(im.uses, k, &own, [&](uint32_t, uint32_t n) { out.push_back(n); });
+  return out;
+}
+
+std::vector<uint32_t> ProjectIndex::key_member_uses(std::string_view key, const std::vector<std::string_view>& members,
+                                                    const fs::path& exclude) const {
+  const Impl& im = *impl_;
+  std::shared_lock lk(im.mu);
+  std::vector<uint32_t> out(members.size(), 0);
+  uint32_t k = im.keys.find(key);
+  if (k == HashIds::kNone) return out;
+  const std::vector<Triple> own = im.own_uses(exclude);
+  for (size_t i = 0; i < members.size(); ++i) {
+    const uint32_t m = im.pool.find(members[i]);
+    if (m == StringPool::kNone) continue;
+    auto it = std::lower_bound(im.uses.begin(), im.uses.end(), Triple{k, m, 0});
+    if (it == im.uses.end() || it->key != k || it->member != m) continue;
     int32_t n = it->count;
-    if (ex) {
-      auto e = std::lower_bound(ex->begin(), ex->end(), *it);
-      if (e != ex->end() && e->key == k && e->member == it->member) n -= e->count;
-    }
-    if (n > 0) visit(im.pool.str(it->member), uint32_t(n));
+    if (auto e = std::lower_bound(own.begin(), own.end(), Triple{k, m, 0});
+        e != own.end() && e->key == k && e->member == m)
+      n -= e->count;
+    out[i] = n > 0 ? uint32_t(n) : 0;
   }
+  return out;
 }
 
 uint32_t ProjectIndex::member_uses(std::string_view member, const fs::path& exclude) const {

@@ -59,8 +59,15 @@ class ProjectIndex {
   std::string module_for(const std::filesystem::path& path, bool* package = nullptr) const;
 
   // Members used on receiver `key` in the project, with their counts, leaving file `exclude` out.
+  // Only those used at least `min_count` times are visited.
   void key_uses(std::string_view key, const std::filesystem::path& exclude,
-                const std::function<void(std::string_view member, uint32_t count)>& visit) const;
+                const std::function<void(std::string_view member, uint32_t count)>& visit,
+                uint32_t min_count = 0) const;
+  // The same counts without the names (cheap: the names are the cost of a key with thousands).
+  std::vector<uint32_t> key_use_counts(std::string_view key, const std::filesystem::path& exclude) const;
+  // The counts of `members` on `key` (0 where unused), file `exclude` left out.
+  std::vector<uint32_t> key_member_uses(std::string_view key, const std::vector<std::string_view>& members,
+                                        const std::filesystem::path& exclude) const;
   // Uses of `member` as an attribute of anything (file `exclude` left out).
   uint32_t member_uses(std::string_view member, const std::filesystem::path& exclude) const;
   // The same for many names at once (one lock, one pass over the excluded file).

@@ -26,6 +26,7 @@ struct Settings {
   PredictorOptions predictor;
   WindowOptions window;
   size_t scan_before = kScanBefore, scan_after = kScanAfter;  // bytes of the document the engine scans
+  ScanKind scan = ScanKind::Tokens;                           // how it reads them
   // The learned ranker (the model's companion .dwr) over project-aware candidates, or the
   // model ordering of stub/file candidates that came before it.
   RankerKind ranker = RankerKind::Learned;

@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "index/TokenScan.h"
 #include "support/Clock.h"
 
 namespace dw {
@@ -27,11 +28,15 @@ int receiver_kind_of(std::string_view key, std::string_view receiver, bool modul
 }
 
 // What the candidates are built from: a name's counts and where it came from.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 struct Gather {
   std::vector<MemberCandidate> items;
-  std::unordered_map<std::string, size_t> at;
+  std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> at;  // found by string_view, no copy
   MemberCandidate& get(std::string_view name, uint32_t source) {
-    auto it = at.find(std::string(name));
+    auto it = at.find(name);
     if (it == at.end()) {
       it = at.emplace(std::string(name), items.size()).first;
       items.push_back({});
@@ -312,7 +317,8 @@ DocumentScan CompletionEngine::scan_document(const DocumentView& doc, size_t pre
   bool pkg = false;
   s.module = index_ ? index_->module_for(doc.path, &pkg)
                     : module_name_of(std::filesystem::path(doc.path).filename().generic_string(), &pkg);
-  s.scan = scan_source(text, s.module, pkg, cache);
+  s.scan = opt_.scan == ScanKind::Tokens ? scan_tokens(text, s.module, pkg, mark_at)
+                                         : scan_source(text, s.module, pkg, cache);
   s.line = uint32_t(std::count(text.begin(), text.begin() + long(mark_at), '\n'));
   s.here = enclosing_class(s.scan, s.line);
   s.ms = ms_since(t0);
@@ -400,13 +406,27 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
   r.receiver_kind = receiver_kind_of(r.key, ctx.receiver, module_recv);
 
   // Uses in the project's other files, then in this document.
-  uint32_t project_key_total = 0;
-  if (index_)
-    index_->key_uses(r.key, doc.path, [&](std::string_view m, uint32_t n) {
-      if (!is_identifier(m)) return;
-      g.get(m, kFromProjectUse).features[kProjectKey] = float(n);
-      project_key_total += n;
-    });
+  // A key used with thousands of names (`args.` across a CLI's commands) would gather thousands of
+  // candidates for the cap below to drop, at ~2 us each. Only names the cap can keep are added: those
+  // used at least as often as the max_candidates-th (the cap ranks project-only names by that count);
+  // the others keep their count for when another source brings the name in.
+  uint32_t project_key_total = 0, least = 0;
+  size_t held_back = 0;
+  if (index_) {
+    std::vector<uint32_t> counts = index_->key_use_counts(r.key, doc.path);
+    for (uint32_t n : counts) project_key_total += n;
+    if (opt_.max_candidates > 0 && counts.size() > opt_.max_candidates) {
+      std::nth_element(counts.begin(), counts.begin() + long(opt_.max_candidates - 1), counts.end(), std::greater<>());
+      least = counts[opt_.max_candidates - 1];
+      held_back = size_t(std::count_if(counts.begin(), counts.end(), [&](uint32_t n) { return n < least; }));
+    }
+    index_->key_uses(
+        r.key, doc.path,
+        [&](std::string_view m, uint32_t n) {
+          if (is_identifier(m)) g.get(m, kFromProjectUse).features[kProjectKey] = float(n);
+        },
+        least);
+  }
   uint32_t file_key_total = 0;
   std::string prev;  // the last member used on this key before the cursor
   for (const auto& u : scan.uses) {
@@ -434,6 +454,20 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
   // The model's best vocabulary members.
   if (pr && !p.l.empty() && opt_.model_top)
     for (auto n : model_top_members(p, *pr, opt_.model_top)) g.get(n, kFromModel).features[kModelTop] = 1;
+  size_t never_added = held_back;  // of the names held back above, those no other source brought in
+  if (least > 0) {
+    std::vector<std::string_view> others;
+    std::vector<size_t> at;
+    for (size_t i = 0; i < g.items.size(); ++i)
+      if (!(g.items[i].sources & kFromProjectUse)) others.push_back(g.items[i].name), at.push_back(i);
+    const std::vector<uint32_t> n = index_->key_member_uses(r.key, others, doc.path);
+    for (size_t i = 0; i < n.size(); ++i)
+      if (n[i] > 0) {
+        g.items[at[i]].sources |= kFromProjectUse;
+        g.items[at[i]].features[kProjectKey] = float(n[i]);
+        if (never_added) --never_added;
+      }
+  }
   g.at.erase(std::string(kCursorMark));
   std::erase_if(g.items, [](const MemberCandidate& c) { return c.name == kCursorMark || !is_identifier(c.name); });
 
@@ -448,6 +482,7 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
     r.dropped = g.items.size() - opt_.max_candidates;
     g.items.resize(opt_.max_candidates);
   }
+  r.dropped += never_added;
 
   // The rest of each row.
   std::set<std::string> enclosing;

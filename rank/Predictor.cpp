@@ -67,14 +67,19 @@ std::optional<Prediction> Predictor::predict(const std::string& key, std::string
 
 std::vector<std::string_view> Predictor::best_members(const Prediction& p, size_t k) const {
   // Scored by id: looking every member name up again cost ~2 ms per completion (perf: Vocab::slot).
-  std::vector<std::pair<float, std::string_view>> scored;
-  scored.reserve(member_names_.size());
-  for (size_t i = 0; i < member_names_.size(); ++i) scored.emplace_back(logit(p, member_ids_[i]), member_names_[i]);
-  k = std::min(k, scored.size());
-  std::partial_sort(scored.begin(), scored.begin() + long(k), scored.end(),
-                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  // All in one kernel call: one by one cost ~1 ms per completion (of 15k members, the dots' setup and
+  // horizontal sums as much as the products).
+  if (p.l.empty()) return {};
+  thread_local std::vector<float> logits;
+  logits.resize(member_ids_.size());
+  m_.logits(p.l.data(), member_ids_, logits.data());
+  std::vector<uint32_t> order(member_ids_.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  k = std::min(k, order.size());
+  std::partial_sort(order.begin(), order.begin() + long(k), order.end(),
+                    [&](uint32_t a, uint32_t b) { return logits[a] != logits[b] ? logits[a] > logits[b] : a < b; });
   std::vector<std::string_view> out;
-  for (size_t i = 0; i < k; ++i) out.push_back(scored[i].second);
+  for (size_t i = 0; i < k; ++i) out.push_back(member_names_[order[i]]);
   return out;
 }
 

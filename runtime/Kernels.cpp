@@ -93,6 +93,10 @@ float dot_i8(const int8_t* q, const float* b, size_t n) {
   return s;
 }
 
+void dots_i8(const int8_t* Q, size_t n, size_t, const int32_t* rows, size_t count, const float* x, float* out) {
+  for (size_t i = 0; i < count; ++i) out[i] = dot_i8(Q + size_t(rows[i]) * n, x, n);
+}
+
 bool cpu_has_avx2() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -125,7 +129,8 @@ const Kernels& choose() {
 }  // namespace
 
 namespace kernels {
-const Kernels kScalar{"scalar", kScalarLanes, false, gemm_f32, gemm_i8, lstm_step_f32, lstm_step_i8, dot_f32, dot_i8};
+const Kernels kScalar{"scalar",      kScalarLanes, false,   gemm_f32, gemm_i8,
+                      lstm_step_f32, lstm_step_i8, dot_f32, dot_i8,   dots_i8};
 }
 
 std::vector<const Kernels*> available_kernels() {

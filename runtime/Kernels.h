@@ -48,6 +48,11 @@ struct Kernels {
                        float* c, float* h_out);
   float (*dot_f32)(const float* a, const float* b, size_t n);
   float (*dot_i8)(const int8_t* q, const float* b, size_t n);  // unscaled
+  // out[i] = dot_i8(Q + rows[i] * n, x, n) for i < count, rows of a row-major [total x n] matrix: the
+  // output layer's logits for many ids at once (every member name of the vocabulary per completion),
+  // with x quantized once as at int_activations.
+  void (*dots_i8)(const int8_t* Q, size_t n, size_t total, const int32_t* rows, size_t count, const float* x,
+                  float* out);
 };
 
 // Where weight (k, o) of an INT8 matrix with K inputs lives when stored in panels of P columns (P = G

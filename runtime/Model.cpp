@@ -131,6 +131,18 @@ void Model::run(std::span<const int32_t> ids, float* state, size_t first_pos, si
 
 void Model::predict(const float* h_top, float* l) const { gemm(*k_, proj_, proj_b_.data(), h_top, config().dh, 1, l); }
 
+void Model::logits(const float* l, std::span<const int32_t> ids, float* out) const {
+  const TensorView& E = file_.embedding();
+  const size_t dx = config().dx;
+  const float* b = file_.out_b();
+  if (std::all_of(ids.begin(), ids.end(), [&](int32_t id) { return valid_id(id); }) && E.quantized()) {
+    k_->dots_i8(E.i8, dx, E.rows, ids.data(), ids.size(), l, out);
+    for (size_t i = 0; i < ids.size(); ++i) out[i] = E.scale[ids[i]] * out[i] + b[ids[i]];
+    return;
+  }
+  for (size_t i = 0; i < ids.size(); ++i) out[i] = logit(l, ids[i]);
+}
+
 float Model::logit(const float* l, int32_t id) const {
   if (!valid_id(id)) return -std::numeric_limits<float>::infinity();
   const TensorView& E = file_.embedding();

@@ -34,6 +34,8 @@ class Model {
   size_t predicted_size() const { return proj_.G; }
   // Logit of one id given l: E[id] . l + out_b[id]; -inf for an id outside the model.
   float logit(const float* l, int32_t id) const;
+  // The same for many ids at once (with INT8 weights l is quantized once: Kernels::dots_i8).
+  void logits(const float* l, std::span<const int32_t> ids, float* out) const;
 
  private:
   struct Layer {

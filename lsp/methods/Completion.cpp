@@ -113,15 +113,17 @@ std::optional<CompletionResult> Server::engine_complete(const Json& params, Pred
   // While the worker still parses: the model's best members need only the prediction.
   if (predictor_ && !p.l.empty() && settings_.ranker != RankerKind::Model)
     p.best_members = predictor_->best_members(p, engine_->options().model_top);
+  const double best_ms = ms_since(t0);
   std::optional<DocumentScan> scan;
   if (pre && pre->scan.valid()) scan = pre->scan.get();
   CompletionResult r = engine_->complete(p, predictor_.get(), in->view(), settings_.ranker, scan ? &*scan : nullptr);
   if (opt_.trace)
-    log(
-        fmt::format("completion {}. (key {}, class {}): window {:.3f} ms, context {:.3f} ms, model {:.3f} ms, "
-                    "scan {:.3f} ms, features {:.3f} ms, rank {:.3f} ms, total engine {:.3f} ms ({} items, {} dropped)",
-                    p.ctx.receiver, r.key, r.cls, p.window_ms, p.context_ms, p.model_ms, r.scan_ms, r.features_ms,
-                    r.rank_ms, ms_since(t0), r.items.size(), r.dropped));
+    log(fmt::format(
+        "completion {}. (key {}, class {}): window {:.3f} ms, context {:.3f} ms, model {:.3f} ms, "
+        "best members {:.3f} ms, scan {:.3f} ms, features {:.3f} ms, rank {:.3f} ms, total engine {:.3f} ms "
+        "({} items, {} dropped)",
+        p.ctx.receiver, r.key, r.cls, p.window_ms, p.context_ms, p.model_ms, best_ms, r.scan_ms, r.features_ms,
+        r.rank_ms, ms_since(t0), r.items.size(), r.dropped));
   return r;
 }
 

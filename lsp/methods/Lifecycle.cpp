@@ -50,6 +50,7 @@ void Server::rebuild_engine() {
   eo.ranker = settings_.ranker;
   eo.scan_before = settings_.scan_before;
   eo.scan_after = settings_.scan_after;
+  eo.scan = settings_.scan;
   engine_ = std::make_unique<CompletionEngine>(*stubs_, index_.get(), ranker_.empty() ? nullptr : &ranker_, eo);
 }
 

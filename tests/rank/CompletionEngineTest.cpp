@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 
 #include "eval/EditorProtocol.h"
 #include "rank/CompletionEngine.h"
@@ -37,13 +38,14 @@ struct Project {
 };
 
 // Completes at the end of `before`, with `after` following the cursor, in file `rel` of the project.
-CompletionResult complete(Project& pj, const std::string& rel, const std::string& before, const std::string& after) {
+CompletionResult complete(Project& pj, const std::string& rel, const std::string& before, const std::string& after,
+                          EngineOptions opt = {}) {
   Extractor ex(stubs());
   std::string text = before + after;
   auto p = predict_at_cursor(nullptr, ex, rel, before, WindowOptions{}, nullptr);
   EXPECT_TRUE(p.has_value());
   if (!p) return {};
-  CompletionEngine engine(stubs(), &pj.index, nullptr);
+  CompletionEngine engine(stubs(), &pj.index, nullptr, opt);
   return engine.complete(*p, nullptr, DocumentView{(pj.root / rel).string(), text, before.size()}, RankerKind::Learned);
 }
 
@@ -98,6 +100,34 @@ TEST(CompletionEngine, ReceiverNamesUsedInOtherFilesAndNoLeakFromTheEditedFile) 
 
 // Completing in front of existing text (`os.|getcwd()`, or a prefix typed inside a name): the cursor
 // mark must not fuse with the name after it into a candidate, and the receiver's uses still count.
+// A receiver used with more names across the project than the list holds (`args.` over a CLI's
+// commands): the list keeps what the cap keeps of all of them, and names held back for it still get
+// their project count when another source brings them in.
+TEST(CompletionEngine, AKeyWithMoreNamesThanTheCapKeepsTheMostUsed) {
+  Project pj;
+  std::string cli = "def run(args):\n";
+  for (int i = 1; i <= 20; ++i)
+    for (int k = 0; k < i; ++k) cli += "    args.name" + std::to_string(i) + "\n";
+  cli += "    args.rare\n";
+  pj.write("pkg/cli.py", cli);
+  pj.index.build({pj.root});
+  EngineOptions opt;
+  opt.max_candidates = 6;
+  auto r = complete(pj, "app.py", "def go(args):\n    print(args.rare)\n    args.", "\n", opt);
+  std::set<std::string> names;
+  for (const auto& c : r.items) names.insert(c.name);
+  EXPECT_EQ(names, (std::set<std::string>{"rare", "name20", "name19", "name18", "name17", "name16"}));
+  const MemberCandidate* rare = find(r, "rare");
+  ASSERT_TRUE(rare);
+  EXPECT_EQ(rare->features[kProjectKey], 1.0f);  // held back from the project's names, then found in the file
+  EXPECT_TRUE(rare->sources & kFromProjectUse);
+  EXPECT_EQ(r.dropped, 15u);  // name1 .. name15
+  const MemberCandidate* top = find(r, "name20");
+  ASSERT_TRUE(top);
+  EXPECT_EQ(top->features[kProjectKey], 20.0f);
+  EXPECT_FLOAT_EQ(top->features[kProjectKeyShare], 20.0f / (210.0f + 1.0f));
+}
+
 TEST(CompletionEngine, NothingFusesWithTheCursorMark) {
   Project pj;
   auto r = complete(pj, "pkg/mark.py", "import os\nos.getcwd()\nx = os.", "getcwd()\n");

@@ -114,6 +114,26 @@ TEST_P(EveryKernel, GemmMatchesPlainLoops) {
     EXPECT_NEAR(k.dot_f32(a.data(), b.data(), n), d, 1e-4) << n;
     EXPECT_NEAR(k.dot_i8(q.data(), b.data(), n), dq, 1e-2) << n;
   }
+  // Many rows at once, the last rows of the matrix included (no read past its end: ASan).
+  for (size_t n : {1, 7, 16, 31, 150, 200}) {
+    const size_t total = 9;
+    std::vector<int8_t> Q(total * n);
+    std::vector<float> x(n);
+    for (auto& v : Q) v = int8_t(int(u(rng) * 127));
+    for (auto& v : x) v = u(rng);
+    const std::vector<int32_t> rows = {8, 0, 3, 8, 7};
+    std::vector<float> out(rows.size());
+    k.dots_i8(Q.data(), n, total, rows.data(), rows.size(), x.data(), out.data());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      double d = 0, qsum = 0, xmax = 0;
+      for (size_t c = 0; c < n; ++c) {
+        d += double(Q[size_t(rows[i]) * n + c]) * x[c];
+        qsum += std::fabs(double(Q[size_t(rows[i]) * n + c]));
+        xmax = std::max(xmax, double(std::fabs(x[c])));
+      }
+      EXPECT_NEAR(out[i], d, 1e-3 + qsum * xmax * activation_error(k, n)) << k.name << " n=" << n << " row " << rows[i];
+    }
+  }
 }
 
 // One step through the packing and the fused gates + cell, against the definition in double.
