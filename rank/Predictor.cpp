@@ -70,9 +70,19 @@ std::vector<std::string_view> Predictor::best_members(const Prediction& p, size_
   // All in one kernel call: one by one cost ~1 ms per completion (of 15k members, the dots' setup and
   // horizontal sums as much as the products).
   if (p.l.empty()) return {};
-  thread_local std::vector<float> logits;
-  logits.resize(member_ids_.size());
-  m_.logits(p.l.data(), member_ids_, logits.data());
+  std::vector<float> logits(member_ids_.size());
+  member_logits(p, 0, logits.size(), logits.data());
+  return best_members(logits, k);
+}
+
+void Predictor::member_logits(const Prediction& p, size_t begin, size_t end, float* out) const {
+  end = std::min(end, member_ids_.size());
+  if (p.l.empty() || begin >= end) return;
+  m_.logits(p.l.data(), std::span(member_ids_).subspan(begin, end - begin), out);
+}
+
+std::vector<std::string_view> Predictor::best_members(const std::vector<float>& logits, size_t k) const {
+  if (logits.size() != member_ids_.size()) return {};
   std::vector<uint32_t> order(member_ids_.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   k = std::min(k, order.size());

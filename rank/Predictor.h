@@ -62,6 +62,10 @@ class Predictor {
   const std::vector<int32_t>& member_ids() const { return member_ids_; }  // the same members' ids
   // The `k` member names with the highest logits, best first (ties: the earlier member).
   std::vector<std::string_view> best_members(const Prediction& p, size_t k) const;
+  // The same in parts (the server splits the logits between two threads): the logits of
+  // member_ids()[begin, end) into `out`, and the best `k` given all of them.
+  void member_logits(const Prediction& p, size_t begin, size_t end, float* out) const;
+  std::vector<std::string_view> best_members(const std::vector<float>& logits, size_t k) const;
   void forget(const std::string& doc_key);
   const Model& model() const { return m_; }
   const Vocab& vocab() const { return vocab_; }

@@ -111,8 +111,22 @@ std::optional<CompletionResult> Server::engine_complete(const Json& params, Pred
   if (!in) return std::nullopt;
   const auto t0 = std::chrono::steady_clock::now();
   // While the worker still parses: the model's best members need only the prediction.
-  if (predictor_ && !p.l.empty() && settings_.ranker != RankerKind::Model)
-    p.best_members = predictor_->best_members(p, engine_->options().model_top);
+  if (predictor_ && !p.l.empty() && settings_.ranker != RankerKind::Model) {
+    // Half the logits on the worker (its scan is long done by now): they are the largest step left
+    // after the model (15k dot products over 2 MB of weights).
+    const size_t n = predictor_->member_ids().size(), half = n / 2;
+    std::vector<float> logits(n);
+    auto rest = scan_worker_.run([&] { predictor_->member_logits(p, half, n, logits.data() + half); });
+    struct Join {  // the task reads `p` and writes `logits`: never leave before it is done
+      std::future<void>& f;
+      ~Join() {
+        if (f.valid()) f.wait();
+      }
+    } join{rest};
+    predictor_->member_logits(p, 0, half, logits.data());
+    rest.get();
+    p.best_members = predictor_->best_members(logits, engine_->options().model_top);
+  }
   const double best_ms = ms_since(t0);
   std::optional<DocumentScan> scan;
   if (pre && pre->scan.valid()) scan = pre->scan.get();
