@@ -9,6 +9,7 @@
 #include "fuzz/Entries.h"
 #include "index/ModuleScan.h"
 #include "index/ProjectIndex.h"
+#include "index/TokenScan.h"
 
 namespace dw::fuzz {
 namespace fs = std::filesystem;
@@ -65,6 +66,10 @@ void index_bytes(std::string_view bytes) {
     const std::string mod = ix.module_for(path, &pkg);
     ModuleScan scan = scan_source(text, mod, pkg);
     for (const auto& u : scan.uses) keys.insert(u.key);
+    // The engine's token scan of the same text, closing brackets at a point inside it.
+    const ModuleScan tok = scan_tokens(text, mod, pkg, text.size() / 2);
+    for (const auto& c : tok.classes) require(c.first_line <= c.last_line, "a class ends after it starts");
+    for (const auto& u : tok.uses) require(!u.member.empty(), "a use names its member");
     for (const auto& c : scan.classes) classes.insert(mod + "." + c.name), classes.insert(c.name);
     for (const auto& imp : scan.imports) ix.resolve_module(imp.module);
     ix.module_members(mod);
@@ -79,6 +84,11 @@ void index_bytes(std::string_view bytes) {
     }
     std::vector<std::string_view> names;
     for (const auto& [m, n] : all) names.push_back(m);
+    const auto on_key = ix.key_member_uses(key, names, {});
+    const auto bare = ix.key_use_counts(key, {});
+    require(bare.size() == all.size(), "the counts alone list every member");
+    for (size_t i = 0; i < names.size(); ++i)
+      require(on_key[i] == all.at(std::string(names[i])), "a member's count on a key is the one key_uses gives");
     const auto counts = ix.member_uses(names, {});
     for (size_t i = 0; i < names.size(); ++i)
       require(counts[i] >= all.at(std::string(names[i])), "a member is used at least as often as on one key");

@@ -1,6 +1,7 @@
 #include "rank/ContextWindow.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <vector>
@@ -34,38 +35,51 @@ bool is_assignment(std::string_view line) {
 
 using Scan = LineScan;  // brackets in strings and comments do not count
 
+// The bytes scan_line acts on outside strings; the rest it skips in a tight loop (a 5 MB generated
+// module has 100k lines above a cursor near its end: 13 ms scanned byte by byte, every call).
+constexpr std::array<bool, 256> kActive = [] {
+  std::array<bool, 256> t{};
+  for (char c : std::string_view("#'\"()[]{}")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
 void scan_line(std::string_view line, Scan& st) {
+  const size_t n = line.size();
   size_t i = 0;
-  auto skip_to = [&](std::string_view close) {  // past `close` (honouring backslashes), or the line end
-    for (; i < line.size(); ++i) {
-      if (line[i] == '\\') {
+  // Past the string's closing quote(s) (honouring backslashes), or false at the line's end.
+  auto skip_to = [&](char q, bool triple) {
+    for (; i < n; ++i) {
+      const char c = line[i];
+      if (c == '\\') {
         ++i;
         continue;
       }
-      if (line.substr(i, close.size()) == close) {
-        i += close.size();
+      if (c == q && (!triple || (i + 2 < n && line[i + 1] == q && line[i + 2] == q))) {
+        i += triple ? 3 : 1;
         return true;
       }
     }
     return false;
   };
   if (st.triple) {
-    if (!skip_to(std::string(3, st.triple))) return;
+    if (!skip_to(st.triple, true)) return;
     st.triple = 0;
   }
-  while (i < line.size()) {
+  while (i < n) {
+    while (i < n && !kActive[static_cast<unsigned char>(line[i])]) ++i;
+    if (i >= n) return;
     const char c = line[i];
     if (c == '#') return;
     if (c == '"' || c == '\'') {
-      if (line.substr(i, 3) == std::string(3, c)) {
+      if (i + 2 < n && line[i + 1] == c && line[i + 2] == c) {
         i += 3;
-        if (!skip_to(std::string(3, c))) {
+        if (!skip_to(c, true)) {
           st.triple = c;
           return;
         }
       } else {
         ++i;
-        if (!skip_to(std::string(1, c))) return;  // unterminated: the rest of the line is string
+        if (!skip_to(c, false)) return;  // unterminated: the rest of the line is string
       }
       continue;
     }
