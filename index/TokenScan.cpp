@@ -104,11 +104,11 @@ class TokenScanner {
     }
     return b;
   }
-  // [a, b) split at top-level commas (empty parts dropped).
-  std::vector<std::pair<uint32_t, uint32_t>> split_commas(uint32_t a, uint32_t b) const {
+  // [a, b) split at top-level `sep` (empty parts dropped).
+  std::vector<std::pair<uint32_t, uint32_t>> split_at(uint32_t a, uint32_t b, char sep) const {
     std::vector<std::pair<uint32_t, uint32_t>> parts;
     while (a < b) {
-      const uint32_t c = find_top(a, b, [&](const Token& t) { return op(t, ','); });
+      const uint32_t c = find_top(a, b, [&](const Token& t) { return op(t, sep); });
       if (c > a) parts.emplace_back(a, c);
       a = c + 1;
     }
@@ -160,7 +160,7 @@ class TokenScanner {
     if (after < l && op(T[after], '(')) {
       uint32_t close = after + 1;
       while (close < l && T[close].match != int32_t(after)) ++close;
-      for (auto [a, b] : split_commas(after + 1, close)) {
+      for (auto [a, b] : split_at(after + 1, close, ',')) {
         if (b - a >= 2 && T[a].kind == TokKind::Name && op(T[a + 1], '=')) continue;  // metaclass=...
         c.bases.emplace_back(span(T, a, b));
       }
@@ -205,16 +205,6 @@ class TokenScanner {
   void simple_statements(uint32_t a, uint32_t b, Scope s) {
     for (auto [x, y] : split_at(a, b, ';')) statement(x, y, s);
   }
-  std::vector<std::pair<uint32_t, uint32_t>> split_at(uint32_t a, uint32_t b, char sep) const {
-    std::vector<std::pair<uint32_t, uint32_t>> parts;
-    while (a < b) {
-      const uint32_t c = find_top(a, b, [&](const Token& t) { return op(t, sep); });
-      if (c > a) parts.emplace_back(a, c);
-      a = c + 1;
-    }
-    return parts;
-  }
-
   void statement(uint32_t a, uint32_t b, Scope s) {
     const auto& T = lx_.tokens;
     if (name(T[a], "import")) return import_names(a + 1, b, s);
@@ -258,13 +248,13 @@ class TokenScanner {
       if (s.self_cls >= 0) add_member(s.self_cls, std::string(text(T[a + 2])), MemberKind::Attribute);
       return;
     }
-    auto parts = split_commas(a, b);
+    auto parts = split_at(a, b, ',');
     if (parts.size() > 1 || (parts.size() == 1 && parts[0].second < b)) {  // a, b = ... / a, = ...
       for (auto [x, y] : parts) bind(x, y, s);
       return;
     }
     if ((op(T[a], '(') || op(T[a], '[')) && T[b - 1].match == int32_t(a)) {
-      for (auto [x, y] : split_commas(a + 1, b - 1)) bind(x, y, s);
+      for (auto [x, y] : split_at(a + 1, b - 1, ',')) bind(x, y, s);
     }
   }
 
@@ -286,7 +276,7 @@ class TokenScanner {
   }
 
   void import_names(uint32_t a, uint32_t b, Scope s) {
-    for (auto [x, y] : split_commas(a, b)) {
+    for (auto [x, y] : split_at(a, b, ',')) {
       auto [n, alias] = import_part(x, y);
       if (n.empty()) continue;
       ImportScan im;
@@ -314,7 +304,7 @@ class TokenScanner {
       ++x;
       if (op(T[y - 1], ')')) --y;
     }
-    for (auto [p, q] : split_commas(x, y)) {
+    for (auto [p, q] : split_at(x, y, ',')) {
       auto [n, alias] = import_part(p, q);
       if (n.empty()) continue;
       ImportScan im{alias.empty() ? n : alias, module, n};

@@ -50,7 +50,6 @@ class Lexer {
   Lexer(std::string_view src, size_t close_after) : s_(src), close_after_(close_after) {}
 
   Lexed run() {
-    line_start_ = 0;
     at_line_start_ = true;
     while (i_ < s_.size()) {
       const unsigned char c = static_cast<unsigned char>(s_[i_]);
@@ -87,7 +86,6 @@ class Lexer {
   size_t close_after_;
   size_t i_ = 0;
   uint32_t line_ = 0;
-  size_t line_start_ = 0;  // offset of the current physical line
   bool at_line_start_ = true;
   int depth_ = 0;
   int nest_ = 0;                // replacement fields being lexed
@@ -98,7 +96,6 @@ class Lexer {
   void newline() {
     ++i_;
     ++line_;
-    line_start_ = i_;
     at_line_start_ = true;
     if (i_ - 1 >= close_after_) {
       close_after_ = SIZE_MAX;
