@@ -235,9 +235,10 @@ class TokenScanner {
     }
   }
 
-  void bind(uint32_t a, uint32_t b, Scope s) {
+  // `depth`: patterns nested in patterns; junk can nest brackets a million deep.
+  void bind(uint32_t a, uint32_t b, Scope s, int depth = 0) {
     const auto& T = lx_.tokens;
-    if (a >= b) return;
+    if (a >= b || depth > 32) return;
     if (b - a == 1 && identifier(T[a])) {
       if (s.top) add_name(std::string(text(T[a])), MemberKind::Variable);
       if (s.cls >= 0) add_member(s.cls, std::string(text(T[a])), MemberKind::Attribute);
@@ -250,11 +251,11 @@ class TokenScanner {
     }
     auto parts = split_at(a, b, ',');
     if (parts.size() > 1 || (parts.size() == 1 && parts[0].second < b)) {  // a, b = ... / a, = ...
-      for (auto [x, y] : parts) bind(x, y, s);
+      for (auto [x, y] : parts) bind(x, y, s, depth + 1);
       return;
     }
     if ((op(T[a], '(') || op(T[a], '[')) && T[b - 1].match == int32_t(a)) {
-      for (auto [x, y] : split_at(a + 1, b - 1, ',')) bind(x, y, s);
+      for (auto [x, y] : split_at(a + 1, b - 1, ',')) bind(x, y, s, depth + 1);
     }
   }
 
@@ -349,8 +350,10 @@ class TokenScanner {
   }
 
   // Where the primary expression ending at token j starts (not before `lo`), or -1 if it is none.
+  // Each access of a chain walks back over the links before it: bounded, or junk such as `a.a.a…`
+  // a million links long would cost a million squared (no real receiver has 256 links).
   int64_t primary_start(const std::vector<Token>& T, uint32_t lo, uint32_t j) const {
-    for (;;) {
+    for (int links = 0; links < 256; ++links) {
       const Token& t = T[j];
       uint32_t start;
       if (t.kind == TokKind::Name) {
@@ -383,6 +386,7 @@ class TokenScanner {
       }
       return start;
     }
+    return -1;
   }
 };
 

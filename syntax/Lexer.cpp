@@ -88,8 +88,9 @@ class Lexer {
   uint32_t line_ = 0;
   bool at_line_start_ = true;
   int depth_ = 0;
-  int nest_ = 0;                // replacement fields being lexed
-  std::vector<uint32_t> open_;  // indices of open brackets in out_.tokens
+  int nest_ = 0;                       // replacement fields being lexed
+  static constexpr int kMaxNest = 16;  // deeper fields read as text (junk can nest them without end)
+  std::vector<uint32_t> open_;         // indices of open brackets in out_.tokens
   uint32_t logical_first_ = 0;
   Lexed out_;
 
@@ -225,7 +226,7 @@ class Lexer {
         i_ += triple ? 3 : 1;
         return;
       }
-      if (c == '{' && fields) {
+      if (c == '{' && fields && nest_ < kMaxNest) {
         if (i_ + 1 < s_.size() && s_[i_ + 1] == '{') {
           i_ += 2;
           continue;
@@ -257,7 +258,7 @@ class Lexer {
       if (spec) {  // a format spec: text, but for nested fields (`{x:{width}}`)
         ++i_;
         if (c == '}') break;
-        if (c == '{') field(q, triple);
+        if (c == '{' && nest_ < kMaxNest) field(q, triple);
         continue;
       }
       if (c == ' ' || c == '\t' || c == '\r') {

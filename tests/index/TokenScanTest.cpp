@@ -160,6 +160,16 @@ TEST(TokenScan, SurvivesJunk) {
   deep += "a.b";
   EXPECT_EQ(scan_tokens(deep, "m", false).uses.size(), 1u);
   EXPECT_TRUE(scan_tokens("f'{a.b", "m", false).uses.size() <= 1u);
+  // Nesting without end: assignment patterns and f-string fields (each a recursion if unbounded).
+  std::string pattern(200000, '(');
+  pattern += "a" + std::string(200000, ')') + " = 1\n";
+  EXPECT_TRUE(scan_tokens(pattern, "m", false).names.empty());
+  std::string fields = "f'";
+  for (int i = 0; i < 200000; ++i) fields += "{x:";
+  EXPECT_TRUE(scan_tokens(fields + "\n", "m", false).uses.empty());
+  std::string chain = "a";
+  for (int i = 0; i < 50000; ++i) chain += ".b";
+  EXPECT_GE(scan_tokens(chain, "m", false).uses.size(), 255u);  // the first links; the rest bounded
   EXPECT_TRUE(scan_tokens("'''unterminated\nx.y", "m", false).uses.empty());
 }
 
