@@ -349,18 +349,16 @@ void ProjectIndex::remove_file(const fs::path& path) {
 }
 
 namespace {
-// The uses of key `k` (counts less those of the file's own triples `ex`, if any), by member id.
+// The uses of key `k`, less those of a file's own triples `own`, by member id.
 template <class Visit>
-void walk_key(const std::vector<Triple>& uses, uint32_t k, const std::vector<Triple>* ex, Visit visit) {
+void walk_key(const std::vector<Triple>& uses, uint32_t k, const std::vector<Triple>& own, Visit visit) {
   auto it = std::lower_bound(uses.begin(), uses.end(), Triple{k, 0, 0});
   // Both sorted by (key, member): the file's own uses of the key are walked beside the project's.
-  auto e = ex ? std::lower_bound(ex->begin(), ex->end(), Triple{k, 0, 0}) : std::vector<Triple>::const_iterator();
+  auto e = std::lower_bound(own.begin(), own.end(), Triple{k, 0, 0});
   for (; it != uses.end() && it->key == k; ++it) {
     int32_t n = it->count;
-    if (ex) {
-      while (e != ex->end() && e->key == k && e->member < it->member) ++e;
-      if (e != ex->end() && e->key == k && e->member == it->member) n -= e->count;
-    }
+    while (e != own.end() && e->key == k && e->member < it->member) ++e;
+    if (e != own.end() && e->key == k && e->member == it->member) n -= e->count;
     if (n > 0) visit(it->member, uint32_t(n));
   }
 }
@@ -378,7 +376,7 @@ void ProjectIndex::key_uses(std::string_view key, const fs::path& exclude,
   uint32_t k = im.keys.find(key);
   if (k == HashIds::kNone) return;
   const std::vector<Triple> own = im.own_uses(exclude);
-  walk_key(im.uses, k, &own, [&](uint32_t m, uint32_t n) {
+  walk_key(im.uses, k, own, [&](uint32_t m, uint32_t n) {
     if (n >= min_count) visit(im.pool.str(m), n);
   });
 }
@@ -390,7 +388,7 @@ std::vector<uint32_t> ProjectIndex::key_use_counts(std::string_view key, const f
   uint32_t k = im.keys.find(key);
   if (k == HashIds::kNone) return out;
   const std::vector<Triple> own = im.own_uses(exclude);
-  walk_key(im.uses, k, &own, [&](uint32_t, uint32_t n) { out.push_back(n); });
+  walk_key(im.uses, k, own, [&](uint32_t, uint32_t n) { out.push_back(n); });
   return out;
 }
 

@@ -27,11 +27,11 @@ int receiver_kind_of(std::string_view key, std::string_view receiver, bool modul
   return is_identifier(receiver) ? 2 : 4;
 }
 
-// What the candidates are built from: a name's counts and where it came from.
 struct NameHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
+// What the candidates are built from: a name's counts and where it came from.
 struct Gather {
   std::vector<MemberCandidate> items;
   std::unordered_map<std::string, size_t, NameHash, std::equal_to<>> at;  // found by string_view, no copy

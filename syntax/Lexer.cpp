@@ -50,7 +50,6 @@ class Lexer {
   Lexer(std::string_view src, size_t close_after) : s_(src), close_after_(close_after) {}
 
   Lexed run() {
-    at_line_start_ = true;
     while (i_ < s_.size()) {
       const unsigned char c = static_cast<unsigned char>(s_[i_]);
       if (c == '\n') {
@@ -62,7 +61,7 @@ class Lexer {
         continue;
       }
       if (c == '#') {
-        if (at_line_start_ && depth_ == 0) out_.comments.emplace_back(line_, column_of(uint32_t(i_)));
+        if (at_line_start_ && open_.empty()) out_.comments.emplace_back(line_, column_of(uint32_t(i_)));
         const void* nl = std::memchr(s_.data() + i_, '\n', s_.size() - i_);
         i_ = nl ? size_t(static_cast<const char*>(nl) - s_.data()) : s_.size();
         continue;
@@ -73,7 +72,7 @@ class Lexer {
         at_line_start_ = false;
         continue;
       }
-      if (at_line_start_ && depth_ > 0 && recover_here()) close_brackets();
+      if (at_line_start_ && !open_.empty() && recover_here()) close_brackets();
       at_line_start_ = false;
       token(out_.tokens, /*fields=*/true);
     }
@@ -87,10 +86,9 @@ class Lexer {
   size_t i_ = 0;
   uint32_t line_ = 0;
   bool at_line_start_ = true;
-  int depth_ = 0;
   int nest_ = 0;                       // replacement fields being lexed
   static constexpr int kMaxNest = 16;  // deeper fields read as text (junk can nest them without end)
-  std::vector<uint32_t> open_;         // indices of open brackets in out_.tokens
+  std::vector<uint32_t> open_;         // indices of the open brackets in out_.tokens (none: depth 0)
   uint32_t logical_first_ = 0;
   Lexed out_;
 
@@ -100,13 +98,12 @@ class Lexer {
     at_line_start_ = true;
     if (i_ - 1 >= close_after_) {
       close_after_ = SIZE_MAX;
-      if (depth_ > 0) close_brackets();
+      if (!open_.empty()) close_brackets();
     }
-    if (depth_ == 0) end_line();
+    if (open_.empty()) end_line();
   }
 
   void close_brackets() {
-    depth_ = 0;
     open_.clear();
     end_line();
   }
@@ -194,13 +191,9 @@ class Lexer {
     if (&out != &out_.tokens || len != 1) return;
     if (c == '(' || c == '[' || c == '{') {
       open_.push_back(uint32_t(out.size() - 1));
-      ++depth_;
-    } else if (c == ')' || c == ']' || c == '}') {
-      if (!open_.empty()) {
-        out.back().match = int32_t(open_.back());
-        open_.pop_back();
-      }
-      depth_ = std::max(0, depth_ - 1);
+    } else if ((c == ')' || c == ']' || c == '}') && !open_.empty()) {
+      out.back().match = int32_t(open_.back());
+      open_.pop_back();
     }
   }
 

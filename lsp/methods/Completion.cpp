@@ -110,10 +110,10 @@ std::optional<CompletionResult> Server::engine_complete(const Json& params, Pred
   auto in = pre && pre->in ? pre->in : engine_input(params);
   if (!in) return std::nullopt;
   const auto t0 = std::chrono::steady_clock::now();
-  // While the worker still parses: the model's best members need only the prediction.
+  // The model's best members need only the prediction. Half their logits go to the worker (its scan
+  // of the document is long done by now): they are the largest step left after the model (15k dot
+  // products over 2 MB of weights).
   if (predictor_ && !p.l.empty() && settings_.ranker != RankerKind::Model) {
-    // Half the logits on the worker (its scan is long done by now): they are the largest step left
-    // after the model (15k dot products over 2 MB of weights).
     const size_t n = predictor_->member_ids().size(), half = n / 2;
     std::vector<float> logits(n);
     auto rest = scan_worker_.run([&] { predictor_->member_logits(p, half, n, logits.data() + half); });
