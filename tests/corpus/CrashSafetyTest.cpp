@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -131,9 +132,15 @@ TEST(CrashSafety, KilledCorpusLeavesCompleteFilesAndRerunMatches) {
   auto corpus = [&](const fs::path& out) {
     return std::vector<std::string>{kDotwise, "corpus", "stdlib=" + lib.string(), "-o", out.string(), "-j", "1"};
   };
-  auto t0 = std::chrono::steady_clock::now();
-  ASSERT_EQ(wait_for(spawn(corpus(root / "ref"))), 0);
-  const double ref_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // Timed twice, the faster kept: the first run after boot reads the stdlib from disk and can take
+  // many times longer than the runs killed below, whose kills would then mostly land after the end.
+  double ref_s = 1e9;
+  for (int run = 0; run < 2; ++run) {
+    fs::remove_all(root / "ref");
+    auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(wait_for(spawn(corpus(root / "ref"))), 0);
+    ref_s = std::min(ref_s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
   auto ref = contents(root / "ref");
   ASSERT_EQ(ref.size(), 3u);  // manifest.tsv, skipped.tsv, corpus.json
 
