@@ -44,10 +44,12 @@ std::optional<Prediction> Server::predict_at(const Json& params) {
   if (!d || !pos || !pos->is_object()) return std::nullopt;
   const int64_t line = pos->value("line", int64_t(0)), ch = pos->value("character", int64_t(0));
   const size_t at = byte_offset(*d, line, ch);
-  std::string before = docs_.cells_before(uri);  // a notebook cell sees the code cells above it
-  before.append(d->text, 0, at);
   if (!predictor_ && proxy_) return std::nullopt;  // nothing to rank the upstream's list by
-  return predict_at_cursor(predictor_.get(), *extractor_, uri, before, settings_.window, &window_cache(uri));
+  std::string cells = docs_.cells_before(uri);     // a notebook cell sees the code cells above it
+  const std::string_view own = std::string_view(d->text).substr(0, at);
+  if (!cells.empty()) cells.append(own);
+  return predict_at_cursor(predictor_.get(), *extractor_, uri, cells.empty() ? own : std::string_view(cells),
+                           settings_.window, &window_cache(uri));
 }
 
 void Server::rerank(Json& result, const Prediction& p) {
@@ -99,9 +101,14 @@ std::shared_ptr<const Server::EngineInput> Server::engine_input(const Json& para
   const Json* pos = find_path(params, {"position"});
   if (!d || !engine_ || !pos || !pos->is_object()) return nullptr;
   auto in = std::make_shared<EngineInput>();
-  in->text = docs_.cells_before(uri);  // a notebook cell sees the code cells above it
-  in->cursor = in->text.size() + byte_offset(*d, pos->value("line", int64_t(0)), pos->value("character", int64_t(0)));
-  in->text += d->text;
+  in->owned = docs_.cells_before(uri);  // a notebook cell sees the code cells above it
+  in->cursor = in->owned.size() + byte_offset(*d, pos->value("line", int64_t(0)), pos->value("character", int64_t(0)));
+  if (in->owned.empty()) {
+    in->text = d->text;
+  } else {
+    in->owned += d->text;
+    in->text = in->owned;
+  }
   in->path = uri_file(uri);
   return in;
 }
