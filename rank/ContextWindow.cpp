@@ -219,6 +219,18 @@ std::string context_window(std::string_view text, WindowOptions opt, WindowCache
     // No body to start in (e.g. a table literal of a thousand lines): start at the line itself and
     // let the error-tolerant parse make what it can of a statement's tail.
     if (inner == 0) first = aligned;
+    // Inside a long string (a module docstring of doctests): start after it instead, where the code
+    // is. Its text read as code would turn its closing quotes into an opening one.
+    if (inner == 0 && c.before[aligned].triple) {
+      Scan st = c.before[aligned];
+      for (size_t l = aligned; l + 1 < n - 1; ++l) {
+        scan_line(line_at(l), st);
+        if (st.at_statement_level()) {
+          first = l + 1;
+          break;
+        }
+      }
+    }
   }
   if (first == 0 && inner == 0) return std::string(text);
   if (c.header_first != first) {

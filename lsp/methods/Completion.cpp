@@ -140,11 +140,11 @@ std::optional<CompletionResult> Server::engine_complete(const Json& params, Pred
   CompletionResult r = engine_->complete(p, predictor_.get(), in->view(), settings_.ranker, scan ? &*scan : nullptr);
   if (opt_.trace)
     log(fmt::format(
-        "completion {}. (key {}, class {}): window {:.3f} ms, context {:.3f} ms, model {:.3f} ms, "
+        "completion {}. (key {}, class {}): window {:.3f} ms ({} bytes), context {:.3f} ms, model {:.3f} ms, "
         "best members {:.3f} ms, scan {:.3f} ms, features {:.3f} ms, rank {:.3f} ms, total engine {:.3f} ms "
         "({} items, {} dropped)",
-        p.ctx.receiver, r.key, r.cls, p.window_ms, p.context_ms, p.model_ms, best_ms, r.scan_ms, r.features_ms,
-        r.rank_ms, ms_since(t0), r.items.size(), r.dropped));
+        p.ctx.receiver, r.key, r.cls, p.window_ms, p.window_bytes, p.context_ms, p.model_ms, best_ms, r.scan_ms,
+        r.features_ms, r.rank_ms, ms_since(t0), r.items.size(), r.dropped));
   return r;
 }
 

@@ -591,6 +591,20 @@ TEST(ContextWindowTest, NeverStartsInsideAStringOrBrackets) {
   EXPECT_EQ(context_window(cut + "os.", {100, 32}), cut + "os.");  // inside the docstring: from the top
 }
 
+TEST(ContextWindowTest, StartsAfterALongModuleDocstringRatherThanInsideIt) {
+  // The window's line falls inside a docstring of doctests with no statement to start at above it but
+  // the docstring itself: its text parsed as code would turn the closing quotes into an opening one.
+  std::string text = "\"\"\"Usage:\n";
+  for (int i = 0; i < 150; ++i) text += "  >>> x = run(" + std::to_string(i) + ")\n";
+  text += "\"\"\"\nimport os\n";
+  for (int i = 0; i < 30; ++i) text += "y" + std::to_string(i) + " = os.getcwd()\n";
+  text += "os.";
+  std::string w = context_window(text, {40, 32});
+  EXPECT_TRUE(w.starts_with("import os\ny0 = os.getcwd()\n")) << w.substr(0, 80);
+  EXPECT_EQ(w.find(">>>"), std::string::npos);
+  EXPECT_TRUE(w.ends_with("y29 = os.getcwd()\nos."));
+}
+
 TEST(ContextWindowTest, KeepsImportsAndTheTailFromAStatementStart) {
   std::string text =
       "import os\nfrom collections import (\n    OrderedDict,\n)\nx = 1\nif x == 2:\n    y = 3\n"
