@@ -133,12 +133,16 @@ size_t unchanged_prefix(WindowCache& c, std::string_view text) {
 // The top-level imports and assignments of lines [0, first), bracketed continuations included.
 // Modules with big tables (`OPS = [...]` over hundreds of lines) would make this header the cost, so
 // an assignment spans at most a few lines, and they share a line budget.
-std::string header_of(std::string_view text, const std::vector<size_t>& starts, size_t first) {
+std::string header_of(std::string_view text, const std::vector<size_t>& starts, size_t first,
+                      const std::vector<LineScan>& before) {
   constexpr size_t kMaxImportLines = 30, kMaxAssignmentLines = 3, kAssignmentBudget = 120;
   auto line_at = [&](size_t l) { return text.substr(starts[l], starts[l + 1] - 1 - starts[l]); };
   std::string out;
   size_t assignment_lines = 0;
   for (size_t l = 0; l < first; ++l) {
+    // A docstring's "from the ..." or a call's "key=value," line is not a statement. Lines past the
+    // known states are the rest of a docstring the window starts after.
+    if (l >= before.size() || !before[l].at_statement_level()) continue;
     auto line = line_at(l);
     const bool import = is_import(line);
     if (!import && !is_assignment(line)) continue;
@@ -234,7 +238,7 @@ std::string context_window(std::string_view text, WindowOptions opt, WindowCache
   }
   if (first == 0 && inner == 0) return std::string(text);
   if (c.header_first != first) {
-    c.header = header_of(text, starts, first);
+    c.header = header_of(text, starts, first, c.before);
     c.header_first = first;
     c.header_bytes = starts[first];
   }

@@ -591,6 +591,20 @@ TEST(ContextWindowTest, NeverStartsInsideAStringOrBrackets) {
   EXPECT_EQ(context_window(cut + "os.", {100, 32}), cut + "os.");  // inside the docstring: from the top
 }
 
+TEST(ContextWindowTest, HeaderTakesNoLineFromInsideAStringOrBrackets) {
+  // Lines that read like imports or assignments inside a docstring or a call are not statements: in
+  // the header they would parse as broken code above the real imports.
+  std::string text =
+      "\"\"\"Run it\nfrom the command line, or\nimport it:\nx = 1\n\"\"\"\nimport os\n"
+      "CONFIG = dict(\nname='a',\n)\n";
+  for (int i = 0; i < 200; ++i) text += "def f" + std::to_string(i) + "(a):\n    return a\n";
+  text += "os.";
+  std::string w = context_window(text, {100, 32});
+  EXPECT_TRUE(w.starts_with("import os\nCONFIG = dict(\nname='a',\n)\ndef f")) << w.substr(0, 80);
+  EXPECT_EQ(w.find("from the"), std::string::npos);
+  EXPECT_EQ(w.find("x = 1"), std::string::npos);
+}
+
 TEST(ContextWindowTest, StartsAfterALongModuleDocstringRatherThanInsideIt) {
   // The window's line falls inside a docstring of doctests with no statement to start at above it but
   // the docstring itself: its text parsed as code would turn the closing quotes into an opening one.
