@@ -324,6 +324,16 @@ std::vector<fs::path> TypeshedIndex::default_roots() {
 
 bool TypeshedIndex::has_module(std::string_view m) const { return impl_->module(std::string(m)) != nullptr; }
 
+bool TypeshedIndex::warm(std::string_view name) const {
+  const StubModule* m = impl_->module(std::string(name));
+  if (!m) return false;
+  std::set<std::string> deps(m->star_imports.begin(), m->star_imports.end());
+  for (const auto& [n, sym] : m->names)
+    if (sym.kind == StubSymbol::ModuleImport || sym.kind == StubSymbol::FromImport) deps.insert(sym.text);
+  for (const auto& d : deps) impl_->module(impl_->relative(m, d));
+  return true;
+}
+
 PyType TypeshedIndex::builtin(std::string_view name) const {
   return impl_->resolve_name(impl_->module("builtins"), std::string(name), "", 0);
 }

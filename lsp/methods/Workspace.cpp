@@ -98,7 +98,7 @@ void Server::index_loop(std::vector<fs::path> roots, std::string token) {
   size_t warmed = 0;
   for (const auto& m : index_->imported_modules(kWarmStubModules)) {
     if (index_stop_) break;
-    if (!stubs_->has_module(m)) continue;
+    if (!stubs_->warm(m)) continue;
     ++warmed;
     stubs_->members(m);
   }

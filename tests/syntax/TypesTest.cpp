@@ -1,6 +1,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "ExtractTestUtil.h"
@@ -100,6 +103,31 @@ TEST(Types, StubsLoadedByRacingThreadsAgree) {
     for (size_t i = 0; i < modules.size(); ++i) EXPECT_EQ(seen[t][i], expected[(i + t) % modules.size()]) << modules[i];
   EXPECT_FALSE(expected[0].empty());
   EXPECT_EQ(shared.builtin("len").kind, alone.builtin("len").kind);
+}
+
+// warm() reads a module's stub and those it imports from ahead of use: once warmed, they answer with
+// their files gone (a lazy read would find nothing).
+TEST(Types, WarmReadsAModuleAndWhatItImportsFrom) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("dw_warm_" + std::to_string(::getpid()));
+  fs::create_directories(root / "pkg");
+  auto put = [&](const fs::path& rel, const std::string& text) { std::ofstream(root / rel) << text; };
+  put("a.pyi", "from _a import *\nimport b\n");
+  put("_a.pyi", "class A:\n    def run(self) -> int: ...\n");
+  put("b.pyi", "x: int\n");
+  put("c.pyi", "y: int\n");
+  put("pkg/__init__.pyi", "from ._impl import Thing as Thing\n");
+  put("pkg/_impl.pyi", "class Thing: ...\n");
+  TypeshedIndex stubs({root});
+  EXPECT_TRUE(stubs.warm("a"));
+  EXPECT_TRUE(stubs.warm("pkg"));
+  EXPECT_FALSE(stubs.warm("missing"));
+  for (const char* f : {"a.pyi", "_a.pyi", "b.pyi", "c.pyi", "pkg/_impl.pyi"}) fs::remove(root / f);
+  EXPECT_TRUE(stubs.has_module("_a"));
+  EXPECT_TRUE(stubs.has_module("b"));
+  EXPECT_TRUE(stubs.has_module("pkg._impl"));
+  EXPECT_FALSE(stubs.has_module("c")) << "not imported by a warmed module: never read";
+  fs::remove_all(root);
 }
 }  // namespace
 }  // namespace dw
