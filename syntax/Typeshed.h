@@ -28,11 +28,12 @@ class TypeshedIndex {
   // sorted, inherited members included; empty when the class is unknown.
   std::vector<std::string> members(std::string_view cls) const;
 
-  // Type queries used by the extractor's inference.
-  bool has_module(std::string_view module) const;
   // Reads `module`'s stub ahead of use, and the stubs it imports from (socket's types live in
   // _socket): the first completion that needs one otherwise parses it, 1-5 ms each. False: no stub.
   bool warm(std::string_view module) const;
+
+  // Type queries used by the extractor's inference.
+  bool has_module(std::string_view module) const;
   PyType builtin(std::string_view name) const;                  // `str`, `open`, `len`, ...
   PyType member(const PyType& t, std::string_view attr) const;  // the type of `t.attr`
   PyType call(const PyType& t) const;                           // the type of `t(...)`
