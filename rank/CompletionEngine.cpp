@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "index/TokenScan.h"
+#include "rank/ArgparseDests.h"
 #include "support/Clock.h"
 
 namespace dw {
@@ -439,6 +440,32 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
     if (same) {
       f[before ? kFileKeyBefore : kFileKeyAfter] += 1;
       if (before) f[kLinesSinceKey] = float(line - u.line), prev = u.member;
+      ++file_key_total;
+    }
+  }
+  // A parsed namespace (`args.`): what the file's own add_argument calls define counts as a use on
+  // this key where the call stands, unless the name is used on it already.
+  if (r.receiver_kind == 2) {
+    constexpr size_t kAround = 64 << 10;
+    const size_t from = doc.cursor > kAround ? doc.cursor - kAround : 0;
+    const std::string_view near = doc.text.substr(from, 2 * kAround);
+    std::vector<ArgparseDest> dests = argparse_dests(near);
+    bool is_namespace = namespace_like(ctx.receiver);
+    for (size_t i = 0; i < dests.size() && !is_namespace; ++i)
+      if (auto it = g.at.find(dests[i].name); it != g.at.end() && (g.items[it->second].sources & kFromFileUse))
+        is_namespace = true;
+    for (const auto& d : is_namespace ? dests : std::vector<ArgparseDest>{}) {
+      if (auto it = g.at.find(d.name); it != g.at.end() && (g.items[it->second].sources & kFromFileUse)) continue;
+      const size_t pos = from + d.at;
+      const bool before = pos < doc.cursor;
+      auto& f = g.get(d.name, kFromFileUse | kFromFileName).features;
+      f[before ? kFileAnyBefore : kFileAnyAfter] += 1;
+      f[before ? kFileKeyBefore : kFileKeyAfter] += 1;
+      if (before) {
+        const auto lines = float(std::count(doc.text.begin() + long(pos), doc.text.begin() + long(doc.cursor), '\n'));
+        f[kLinesSinceAny] = std::isnan(f[kLinesSinceAny]) ? lines : std::min(f[kLinesSinceAny], lines);
+        f[kLinesSinceKey] = lines;
+      }
       ++file_key_total;
     }
   }

@@ -128,6 +128,36 @@ TEST(CompletionEngine, AKeyWithMoreNamesThanTheCapKeepsTheMostUsed) {
   EXPECT_FLOAT_EQ(top->features[kProjectKeyShare], 20.0f / (210.0f + 1.0f));
 }
 
+TEST(CompletionEngine, ANamespaceGetsWhatTheFilesParserDefines) {
+  Project pj;
+  const std::string head =
+      "import argparse\n"
+      "def main():\n"
+      "    p = argparse.ArgumentParser()\n"
+      "    p.add_argument('--dry-run', action='store_true')\n"
+      "    p.add_argument('-o', '--out-dir', help='where, dest=nothing')\n"
+      "    p.add_argument('input')\n"
+      "    p.add_argument('-v', dest='verbose_level')\n"
+      "    args = p.parse_args()\n";
+  auto r = complete(pj, "tool.py", head + "    args.", "\n");
+  for (const char* n : {"dry_run", "out_dir", "input", "verbose_level"}) {
+    const MemberCandidate* c = find(r, n);
+    ASSERT_NE(c, nullptr) << n;
+    EXPECT_TRUE(c->sources & kFromFileUse) << n;
+    EXPECT_EQ(c->features[kFileKeyBefore], 1.0f) << n;
+  }
+  EXPECT_EQ(find(r, "o"), nullptr);
+  EXPECT_EQ(find(r, "v"), nullptr);
+  EXPECT_EQ(find(r, "dry_run")->features[kLinesSinceKey], 5.0f);
+  // Not a namespace (its name, and no use of a defined name on it): nothing added.
+  auto other = complete(pj, "tool.py", head + "    p.", "\n");
+  EXPECT_EQ(find(other, "dry_run"), nullptr);
+  // Another name is one once it is used with a defined name.
+  auto cfg = complete(pj, "tool.py", head + "    cfg = p.parse_args()\n    print(cfg.input)\n    cfg.", "\n");
+  EXPECT_NE(find(cfg, "dry_run"), nullptr);
+  EXPECT_EQ(find(cfg, "input")->features[kFileKeyBefore], 1.0f) << "its use counted once, not again for its definition";
+}
+
 TEST(CompletionEngine, NothingFusesWithTheCursorMark) {
   Project pj;
   auto r = complete(pj, "pkg/mark.py", "import os\nos.getcwd()\nx = os.", "getcwd()\n");
