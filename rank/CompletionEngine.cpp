@@ -448,23 +448,32 @@ CompletionResult CompletionEngine::complete(const Prediction& p, const Predictor
   if (r.receiver_kind == 2) {
     constexpr size_t kAround = 64 << 10;
     const size_t from = doc.cursor > kAround ? doc.cursor - kAround : 0;
-    const std::string_view near = doc.text.substr(from, 2 * kAround);
-    std::vector<ArgparseDest> dests = argparse_dests(near);
-    bool is_namespace = namespace_like(ctx.receiver);
-    for (size_t i = 0; i < dests.size() && !is_namespace; ++i)
-      if (auto it = g.at.find(dests[i].name); it != g.at.end() && (g.items[it->second].sources & kFromFileUse))
-        is_namespace = true;
-    for (const auto& d : is_namespace ? dests : std::vector<ArgparseDest>{}) {
-      if (auto it = g.at.find(d.name); it != g.at.end() && (g.items[it->second].sources & kFromFileUse)) continue;
-      const size_t pos = from + d.at;
-      const bool before = pos < doc.cursor;
-      auto& f = g.get(d.name, kFromFileUse | kFromFileName).features;
+    std::vector<ArgparseDest> dests = argparse_dests(doc.text.substr(from, 2 * kAround));
+    auto used = [&](const std::string& name) {
+      auto it = g.at.find(name);
+      return it != g.at.end() && (g.items[it->second].sources & kFromFileUse);
+    };
+    if (!namespace_like(ctx.receiver) &&
+        std::none_of(dests.begin(), dests.end(), [&](auto& d) { return used(d.name); }))
+      dests.clear();
+    // Lines from each call before the cursor to it: one sweep back from the cursor, nearest call first.
+    std::vector<float> lines(dests.size(), NAN);
+    size_t upto = doc.cursor, n = 0;
+    for (size_t i = dests.size(); i-- > 0;)
+      if (const size_t pos = from + dests[i].at; pos < doc.cursor) {
+        n += size_t(std::count(doc.text.begin() + long(pos), doc.text.begin() + long(upto), '\n'));
+        upto = pos;
+        lines[i] = float(n);
+      }
+    for (size_t i = 0; i < dests.size(); ++i) {
+      if (used(dests[i].name)) continue;
+      const bool before = !std::isnan(lines[i]);
+      auto& f = g.get(dests[i].name, kFromFileUse | kFromFileName).features;
       f[before ? kFileAnyBefore : kFileAnyAfter] += 1;
       f[before ? kFileKeyBefore : kFileKeyAfter] += 1;
       if (before) {
-        const auto lines = float(std::count(doc.text.begin() + long(pos), doc.text.begin() + long(doc.cursor), '\n'));
-        f[kLinesSinceAny] = std::isnan(f[kLinesSinceAny]) ? lines : std::min(f[kLinesSinceAny], lines);
-        f[kLinesSinceKey] = lines;
+        f[kLinesSinceAny] = std::isnan(f[kLinesSinceAny]) ? lines[i] : std::min(f[kLinesSinceAny], lines[i]);
+        f[kLinesSinceKey] = lines[i];
       }
       ++file_key_total;
     }
