@@ -161,6 +161,9 @@ class Server {
 
   // Completion (methods/Completion.cpp).
   std::optional<Prediction> predict_at(const Json& params);
+  // A document's text as completion reads it: in place, or for a notebook cell the code cells above
+  // it joined with its own into `owned`. `offset`: where the document's own text starts in it.
+  std::string_view completion_text(const std::string& uri, const Document& d, std::string& owned, size_t& offset);
   WindowCache& window_cache(const std::string& uri);
   std::string standalone_completion(const Json& params);  // the CompletionList as JSON text
   // The engine at the cursor (nullopt: no such document or engine), and its list as ours to merge

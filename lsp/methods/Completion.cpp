@@ -45,11 +45,20 @@ std::optional<Prediction> Server::predict_at(const Json& params) {
   const int64_t line = pos->value("line", int64_t(0)), ch = pos->value("character", int64_t(0));
   const size_t at = byte_offset(*d, line, ch);
   if (!predictor_ && proxy_) return std::nullopt;  // nothing to rank the upstream's list by
-  std::string cells = docs_.cells_before(uri);     // a notebook cell sees the code cells above it
-  const std::string_view own = std::string_view(d->text).substr(0, at);
-  if (!cells.empty()) cells.append(own);
-  return predict_at_cursor(predictor_.get(), *extractor_, uri, cells.empty() ? own : std::string_view(cells),
-                           settings_.window, &window_cache(uri));
+  std::string owned;
+  size_t offset = 0;
+  const std::string_view text = completion_text(uri, *d, owned, offset);
+  return predict_at_cursor(predictor_.get(), *extractor_, uri, text.substr(0, offset + at), settings_.window,
+                           &window_cache(uri));
+}
+
+std::string_view Server::completion_text(const std::string& uri, const Document& d, std::string& owned,
+                                         size_t& offset) {
+  owned = docs_.cells_before(uri);
+  offset = owned.size();
+  if (owned.empty()) return d.text;
+  owned += d.text;
+  return owned;
 }
 
 void Server::rerank(Json& result, const Prediction& p) {
@@ -101,14 +110,9 @@ std::shared_ptr<const Server::EngineInput> Server::engine_input(const Json& para
   const Json* pos = find_path(params, {"position"});
   if (!d || !engine_ || !pos || !pos->is_object()) return nullptr;
   auto in = std::make_shared<EngineInput>();
-  in->owned = docs_.cells_before(uri);  // a notebook cell sees the code cells above it
-  in->cursor = in->owned.size() + byte_offset(*d, pos->value("line", int64_t(0)), pos->value("character", int64_t(0)));
-  if (in->owned.empty()) {
-    in->text = d->text;
-  } else {
-    in->owned += d->text;
-    in->text = in->owned;
-  }
+  size_t offset = 0;
+  in->text = completion_text(uri, *d, in->owned, offset);
+  in->cursor = offset + byte_offset(*d, pos->value("line", int64_t(0)), pos->value("character", int64_t(0)));
   in->path = uri_file(uri);
   return in;
 }
