@@ -1,6 +1,6 @@
-// Project index build time and memory: `index_build DIR [--max-files N]` indexes DIR as the server
-// would (index/ProjectIndex) and prints JSON: files, bytes, wall time, the index's own estimate of
-// what it holds, and the process's RSS growth (VmRSS before and after; VmHWM at the end).
+// Project index build time and memory: `index_build DIR [--max-files N] [--scan tokens|parse]` indexes
+// DIR as the server would (index/ProjectIndex) and prints JSON: files, bytes, wall time, the index's own
+// estimate of what it holds, and the process's RSS growth (VmRSS before and after; VmHWM at the end).
 #include <fmt/core.h>
 #include <malloc.h>
 
@@ -23,16 +23,20 @@ long status_kb(const char* key) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fmt::print(stderr, "usage: index_build DIR [--max-files N]\n");
+    fmt::print(stderr, "usage: index_build DIR [--max-files N] [--scan tokens|parse]\n");
     return 2;
   }
   dw::IndexLimits lim;
+  dw::ScanKind scan = dw::ScanKind::Tokens;
   for (int i = 2; i + 1 < argc; ++i)
-    if (std::string(argv[i]) == "--max-files") lim.max_files = std::stoul(argv[i + 1]);
+    if (std::string(argv[i]) == "--max-files")
+      lim.max_files = std::stoul(argv[i + 1]);
+    else if (std::string(argv[i]) == "--scan")
+      scan = std::string(argv[i + 1]) == "parse" ? dw::ScanKind::Parse : dw::ScanKind::Tokens;
   long rss0 = status_kb("VmRSS:");
   const auto heap0 = ::mallinfo2();
   auto t0 = std::chrono::steady_clock::now();
-  dw::ProjectIndex idx(lim);
+  dw::ProjectIndex idx(lim, scan);
   idx.build({argv[1]});
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto st = idx.stats();
@@ -40,6 +44,7 @@ int main(int argc, char** argv) {
   const auto heap = ::mallinfo2();
   const double live_mb = double((heap.uordblks + heap.hblkhd) - (heap0.uordblks + heap0.hblkhd)) / (1 << 20);
   nlohmann::json j = {{"dir", argv[1]},
+                      {"scan", scan == dw::ScanKind::Tokens ? "tokens" : "parse"},
                       {"files", st.files},
                       {"bytes", st.bytes},
                       {"classes", st.classes},

@@ -266,7 +266,8 @@ void add_eval(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--scan-after", ed.engine.scan_after, "editor: bytes scanned after the cursor")
       ->capture_default_str();
-  cmd->add_option("--scan", ed.scan, "editor: how the engine reads the document: tokens or parse")
+  cmd->add_option("--scan", ed.scan,
+                  "editor: how the engine reads the document and the index each project: tokens or parse")
       ->check(CLI::IsMember({"tokens", "parse"}))
       ->capture_default_str();
   cmd->add_option("--context-lines", ed.window.max_lines,

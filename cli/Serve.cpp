@@ -37,7 +37,8 @@ void add_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--scan-after", scan_after, "Bytes of the document scanned for candidates after the cursor")
       ->capture_default_str();
-  cmd->add_option("--scan", scan, "How the engine reads the document: tokens, or a tree-sitter parse")
+  cmd->add_option("--scan", scan,
+                  "How the engine reads the document and the index reads the project: tokens, or a tree-sitter parse")
       ->check(CLI::IsMember({"tokens", "parse"}))
       ->capture_default_str();
   cmd->add_option("--stubs", stubs, "Extra directory of .pyi stubs (searched before typeshed)");

@@ -78,7 +78,7 @@ EditorRun run_editor_protocol(const std::vector<EditorProject>& projects, const 
     const EditorProject& pj = projects[pi];
     std::unique_ptr<Predictor> pr;
     if (model) pr = std::make_unique<Predictor>(*model, ex, opt.predictor);
-    ProjectIndex index(opt.index_limits);
+    ProjectIndex index(opt.index_limits, opt.engine.scan);
     if (opt.index) index.build({pj.root});
     CompletionEngine engine(stubs, opt.index ? &index : nullptr, ranker, opt.engine);
 

@@ -78,6 +78,7 @@ bool dotted_suffix(std::string_view full, std::string_view suffix) {
 
 struct ProjectIndex::Impl {
   IndexLimits lim;
+  ScanKind reader = ScanKind::Tokens;
   std::vector<fs::path> roots;
   mutable std::shared_mutex mu;
   StringPool pool;
@@ -262,7 +263,10 @@ struct ProjectIndex::Impl {
   }
 };
 
-ProjectIndex::ProjectIndex(IndexLimits lim) : impl_(std::make_unique<Impl>()) { impl_->lim = lim; }
+ProjectIndex::ProjectIndex(IndexLimits lim, ScanKind scan) : impl_(std::make_unique<Impl>()) {
+  impl_->lim = lim;
+  impl_->reader = scan;
+}
 ProjectIndex::~ProjectIndex() = default;
 
 std::string ProjectIndex::module_for(const fs::path& path, bool* package) const {
@@ -279,6 +283,10 @@ std::string ProjectIndex::module_for(const fs::path& path, bool* package) const 
   }
   return module_name_of(path.filename().generic_string(), package);
 }
+
+namespace {
+constexpr size_t kTrimAfterBytes = 64u << 10;
+}  // namespace
 
 void ProjectIndex::build(const std::vector<fs::path>& roots, const std::function<void(size_t, size_t)>& progress,
                          const std::atomic<bool>* stop) {
@@ -310,10 +318,18 @@ void ProjectIndex::build(const std::vector<fs::path>& roots, const std::function
     total += r.data.size();
     bool pkg = false;
     std::string mod = module_for(f.path, &pkg);
-    ModuleScan scan = scan_source(r.data, mod, pkg);
+    ModuleScan scan = scan_file(r.data, mod, pkg, im.reader);
     std::unique_lock lk(im.mu);
     // A document the editor changed meanwhile is newer than the disk: keep it.
     if (!im.files.contains(path_key(f.path))) im.add(path_key(f.path), scan, r.data.size(), /*defer=*/true);
+    lk.unlock();
+    // A big file's text and tokens are megabytes that glibc keeps for the thread once freed: give them
+    // back now, or the next big files pile up beside them before the trim at the end.
+    if (r.data.size() > kTrimAfterBytes) {
+      r = {};
+      scan = {};
+      ::malloc_trim(0);
+    }
   }
   if (progress) progress(files.size(), files.size());
   std::unique_lock lk(im.mu);
@@ -337,7 +353,7 @@ void ProjectIndex::update_file(const fs::path& path, std::string_view text) {
     ++impl_->st.skipped[*why ? why : "too_large"];
     return;
   }
-  ModuleScan scan = scan_source(text, mod, pkg);
+  ModuleScan scan = scan_file(text, mod, pkg, impl_->reader);
   std::unique_lock lk(impl_->mu);
   impl_->add(path_key(path), scan, text.size());
   ++impl_->st.updates;

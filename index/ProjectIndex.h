@@ -23,6 +23,7 @@
 #include "index/ModuleScan.h"
 #include "index/ProjectFiles.h"
 #include "index/StringPool.h"
+#include "index/TokenScan.h"
 
 namespace dw {
 
@@ -43,7 +44,9 @@ struct ProjectMember {
 
 class ProjectIndex {
  public:
-  explicit ProjectIndex(IndexLimits lim = {});
+  // `scan`: how files are read. Tokens by default: a tree-sitter parse of a 500 KB module holds ~10 MB
+  // while it lasts, and the build then takes ~6x the time.
+  explicit ProjectIndex(IndexLimits lim = {}, ScanKind scan = ScanKind::Tokens);
   ~ProjectIndex();
 
   // Indexes every file of the roots (replacing nothing already indexed by update_file). `progress`

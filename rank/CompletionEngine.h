@@ -31,10 +31,6 @@ enum CandidateSource : uint32_t {
 
 enum class RankerKind { Learned, Model };
 
-// How the engine reads the document around the cursor: its tokens (index/TokenScan, the default) or
-// a tree-sitter parse (index/ModuleScan; ~10x the time, what the shipped ranker was trained on).
-enum class ScanKind { Tokens, Parse };
-
 // What the engine scans of a document (scan_window): about kScanBefore bytes before the cursor and
 // kScanAfter after it. Parsing is the cost of a first completion in a file (tree-sitter: ~0.3 ms per
 // KB here); on the Debian valid split 12/6 KB ranked within .002 MRR of 24/12 KB, 8/4 KB .005 below.
@@ -51,6 +47,8 @@ struct EngineOptions {
   // trees, the best `cascade_keep` of those the rest; the others follow by their partial score.
   size_t cascade_trees = 64, cascade_keep = 48;               // cascade_keep 0: every tree for every candidate
   size_t scan_before = kScanBefore, scan_after = kScanAfter;  // bytes of the document scanned (scan_window)
+  // How the document around the cursor is read (index/TokenScan); the shipped ranker was trained on
+  // ScanKind::Parse's scans.
   ScanKind scan = ScanKind::Tokens;
 };
 

@@ -52,7 +52,7 @@ void Server::start_index(const Json& params) {
   if (roots.empty())
     if (auto p = string_at(params, {"rootPath"}); !p.empty()) roots.emplace_back(p);
   if (roots.empty()) return;
-  index_ = std::make_unique<ProjectIndex>(settings_.index_limits);
+  index_ = std::make_unique<ProjectIndex>(settings_.index_limits, settings_.scan);
   rebuild_engine();
   std::string token;
   if (work_done_progress_) {

@@ -112,6 +112,7 @@ TEST(ModuleScan, ReceiverKeysNormalizeCallsAndSubscripts) {
   EXPECT_TRUE(pkg);
 }
 
+// The same index whichever way the files are read (the token scan by default, or a parse).
 TEST(ProjectIndex, ResolvesClassesAcrossModulesWithInheritance) {
   TempTree t;
   t.write("pkg/__init__.py", "");
@@ -119,21 +120,24 @@ TEST(ProjectIndex, ResolvesClassesAcrossModulesWithInheritance) {
   t.write("pkg/graph.py",
           "from .base import Base\nclass Graph(Base, dict):\n    def add_edge(self, a, b):\n        pass\n");
   t.write("app.py", "from pkg.graph import Graph\ng = Graph()\ng.add_edge(1, 2)\ng.add_edge(2, 3)\n");
-  ProjectIndex idx;
-  idx.build({t.root});
-  EXPECT_EQ(idx.stats().files, 4u);
-  EXPECT_EQ(idx.resolve_class("pkg.graph.Graph", "app"), "pkg.graph.Graph");
-  EXPECT_EQ(idx.resolve_class("Graph", "app"), "pkg.graph.Graph");
-  std::vector<std::string> stub_bases;
-  auto ms = idx.class_members("pkg.graph.Graph", [&](const std::string& b) { stub_bases.push_back(b); });
-  EXPECT_TRUE(has(ms, "add_edge", 0));
-  EXPECT_TRUE(has(ms, "run", 1));    // from the project base class
-  EXPECT_TRUE(has(ms, "state", 1));  // self.state = ... in the base's method
-  EXPECT_EQ(stub_bases, std::vector<std::string>{"dict"});
-  EXPECT_EQ(idx.resolve_module("graph"), "pkg.graph");
-  auto mm = idx.module_members("pkg");
-  EXPECT_TRUE(has(mm, "graph", 0) && has(mm, "base", 0));  // submodules
-  EXPECT_EQ(uses(idx, "g")["add_edge"], 2u);
+  for (ScanKind kind : {ScanKind::Tokens, ScanKind::Parse}) {
+    SCOPED_TRACE(kind == ScanKind::Tokens ? "tokens" : "parse");
+    ProjectIndex idx({}, kind);
+    idx.build({t.root});
+    EXPECT_EQ(idx.stats().files, 4u);
+    EXPECT_EQ(idx.resolve_class("pkg.graph.Graph", "app"), "pkg.graph.Graph");
+    EXPECT_EQ(idx.resolve_class("Graph", "app"), "pkg.graph.Graph");
+    std::vector<std::string> stub_bases;
+    auto ms = idx.class_members("pkg.graph.Graph", [&](const std::string& b) { stub_bases.push_back(b); });
+    EXPECT_TRUE(has(ms, "add_edge", 0));
+    EXPECT_TRUE(has(ms, "run", 1));    // from the project base class
+    EXPECT_TRUE(has(ms, "state", 1));  // self.state = ... in the base's method
+    EXPECT_EQ(stub_bases, std::vector<std::string>{"dict"});
+    EXPECT_EQ(idx.resolve_module("graph"), "pkg.graph");
+    auto mm = idx.module_members("pkg");
+    EXPECT_TRUE(has(mm, "graph", 0) && has(mm, "base", 0));  // submodules
+    EXPECT_EQ(uses(idx, "g")["add_edge"], 2u);
+  }
 }
 
 // A project whose first file is a package's __init__.py interned the empty string first (the package's
