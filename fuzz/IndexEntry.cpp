@@ -49,7 +49,9 @@ std::map<std::string, uint32_t> uses_of(const ProjectIndex& ix, const std::strin
 
 void index_bytes(std::string_view bytes) {
   const auto files = files_of(bytes);
-  ProjectIndex ix;
+  // Both ways of reading a file, the input's length choosing (the server reads tokens by default).
+  const ScanKind reader = bytes.size() % 2 ? ScanKind::Tokens : ScanKind::Parse;
+  ProjectIndex ix({}, reader);
   ix.build({root()});  // an empty root: what follows comes from update_file, as edits do
   for (const auto& [path, text] : files) ix.update_file(path, text);
   const IndexStats first = ix.stats();
@@ -64,7 +66,7 @@ void index_bytes(std::string_view bytes) {
   for (const auto& [path, text] : files) {
     bool pkg = false;
     const std::string mod = ix.module_for(path, &pkg);
-    ModuleScan scan = scan_source(text, mod, pkg);
+    ModuleScan scan = scan_file(text, mod, pkg, reader);
     for (const auto& u : scan.uses) keys.insert(u.key);
     // The engine's token scan of the same text, closing brackets at a point inside it.
     const ModuleScan tok = scan_tokens(text, mod, pkg, text.size() / 2);
