@@ -6,10 +6,43 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 namespace dw {
+namespace {
+// When task `pid` started, in clock ticks since boot (/proc/PID/stat, field 22); nullopt if none runs.
+std::optional<uint64_t> start_time(long pid) {
+  std::string stat;  // procfs files report size 0: read to the end, not by the size (read_file)
+  if (FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "re")) {
+    char buf[1024];
+    stat.assign(buf, std::fread(buf, 1, sizeof buf, f));
+    std::fclose(f);
+  }
+  const size_t paren = stat.rfind(')');  // the command name before it may hold spaces and ')'
+  if (paren == std::string::npos) return std::nullopt;
+  size_t at = paren + 1;
+  for (int field = 3; field <= 22; ++field) {
+    at = stat.find_first_not_of(' ', at);
+    if (at == std::string::npos) return std::nullopt;
+    if (field == 22) return std::strtoull(stat.c_str() + at, nullptr, 10);
+    at = stat.find(' ', at);
+  }
+  return std::nullopt;
+}
+
+std::string temp_suffix() {
+  thread_local long cached_pid = 0;  // a forked child gets its own
+  thread_local std::string suffix;
+  if (const long pid = long(::getpid()); pid != cached_pid) {
+    cached_pid = pid;
+    suffix = ".tmp." + std::to_string(pid) + "-" + std::to_string(start_time(pid).value_or(0));
+  }
+  return suffix;
+}
+}  // namespace
 
 ReadResult read_file(const std::filesystem::path& p, uint64_t max_bytes) {
   ReadResult r;
@@ -43,9 +76,14 @@ ReadResult read_file(const std::filesystem::path& p, uint64_t max_bytes) {
   return r;
 }
 
-void write_file_atomic(const std::filesystem::path& p, std::string_view data) {
+std::filesystem::path temp_path(const std::filesystem::path& p) {
   auto tmp = p;
-  tmp += ".tmp." + std::to_string(::getpid());
+  tmp += temp_suffix();
+  return tmp;
+}
+
+void write_file_atomic(const std::filesystem::path& p, std::string_view data) {
+  const auto tmp = temp_path(p);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("cannot create " + tmp.string() + ": " + std::strerror(errno));
   size_t put = 0;
@@ -85,9 +123,16 @@ size_t remove_stale_temps(const std::filesystem::path& dir) {
     const std::string name = e.path().filename().string();
     const size_t at = name.rfind(".tmp.");
     if (at == std::string::npos || at + 5 == name.size()) continue;
-    const std::string pid = name.substr(at + 5);
-    if (pid.find_first_not_of("0123456789") != std::string::npos || pid.size() > 9) continue;
-    if (::kill(pid_t(std::stol(pid)), 0) == 0 || errno != ESRCH) continue;  // its writer may still be at it
+    const std::string id = name.substr(at + 5);  // PID-START, or PID alone (older writers)
+    const size_t dash = id.find('-');
+    const std::string pid = id.substr(0, dash), start = dash == std::string::npos ? "" : id.substr(dash + 1);
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos || pid.size() > 9) continue;
+    if (start.find_first_not_of("0123456789") != std::string::npos || start.size() > 19) continue;
+    if (start.empty() || start == "0") {  // no start time known (older writers, no /proc)
+      if (::kill(pid_t(std::stol(pid)), 0) == 0 || errno != ESRCH) continue;  // its writer may still be at it
+    } else if (const auto now = start_time(std::stol(pid)); now && *now == std::stoull(start)) {
+      continue;  // the writer itself, still at it
+    }
     std::error_code rm;
     if (std::filesystem::remove(e.path(), rm)) ++removed;
   }

@@ -17,11 +17,15 @@ struct ReadResult {
 
 ReadResult read_file(const std::filesystem::path& p, uint64_t max_bytes = UINT64_MAX);
 
-// Writes `data` to `p` atomically. Throws std::runtime_error with the reason on failure.
+// Writes `data` to `p` atomically (through temp_path(p)). Throws std::runtime_error with the reason on failure.
 void write_file_atomic(const std::filesystem::path& p, std::string_view data);
+// The temp file this process writes `p` through.
+std::filesystem::path temp_path(const std::filesystem::path& p);
 
-// Removes the temp files (`NAME.tmp.PID`) that writers killed mid-write left in `dir` (not
-// recursive), keeping those of processes still alive. Returns how many were removed.
+// Removes the temp files (`NAME.tmp.PID-START`, START the writer's start time) that writers killed
+// mid-write left in `dir` (not recursive), keeping those of processes still alive. A PID alone
+// would not do: after a kill the PID is soon another process's (or thread's). Returns how many were
+// removed.
 size_t remove_stale_temps(const std::filesystem::path& dir);
 
 }  // namespace dw
