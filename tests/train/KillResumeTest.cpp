@@ -101,7 +101,11 @@ TEST(KillResume, KilledTrainingLeavesCompleteFilesAndResumeMatches) {
   ASSERT_EQ(wait_for(spawn(c.train(out))), 0);
   size_t left = 0;
   auto fin = contents(out, &left);
-  EXPECT_EQ(left, 0u) << "--resume removes the temp files of killed writers";
+  std::string temps_left;
+  for (const auto& e : fs::directory_iterator(out))
+    if (e.path().filename().string().find(".tmp.") != std::string::npos)
+      temps_left += " " + e.path().filename().string();
+  EXPECT_EQ(left, 0u) << "--resume removes the temp files of killed writers:" << temps_left;
   expect_complete(out, fin);
   for (const char* name : {"checkpoint.dwc", "best.dwc"})
     EXPECT_TRUE(fin[name] == ref.at(name)) << name << " differs from the uninterrupted run";

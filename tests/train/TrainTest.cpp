@@ -211,6 +211,11 @@ TEST(Metrics, PlotSkipsPointsWithoutANumber) {
   EXPECT_NO_THROW(why = plot_curves(dir / "m.jsonl", dir / "curves.png"));
   const auto valid = read_file(dir / ".curves-valid.dat").data;
   EXPECT_EQ(valid, "1024 0.4 0.3 3.9\n");  // the null point left out, not drawn at 0
+  if (why.empty()) {
+    EXPECT_TRUE(fs::exists(dir / "curves.png")) << "gnuplot succeeded: the image is in place";
+  }
+  for (const auto& e : fs::directory_iterator(dir))  // its temp renamed, or removed when gnuplot failed
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
   fs::remove_all(dir);
 }
 
