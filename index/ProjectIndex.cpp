@@ -1,7 +1,5 @@
 #include "index/ProjectIndex.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <chrono>
 #include <mutex>
@@ -9,6 +7,7 @@
 
 #include "index/HashIds.h"
 #include "support/FileIO.h"
+#include "support/Memory.h"
 
 namespace dw {
 namespace fs = std::filesystem;
@@ -328,7 +327,7 @@ void ProjectIndex::build(const std::vector<fs::path>& roots, const std::function
     if (r.data.size() > kTrimAfterBytes) {
       r = {};
       scan = {};
-      ::malloc_trim(0);
+      release_free_memory();
     }
   }
   if (progress) progress(files.size(), files.size());
@@ -338,7 +337,7 @@ void ProjectIndex::build(const std::vector<fs::path>& roots, const std::function
   im.member_total.shrink_to_fit();
   im.st.complete = true;
   lk.unlock();
-  ::malloc_trim(0);  // the build's transient parses and buffers, handed back to the system
+  release_free_memory();  // the build's transient parses and buffers, handed back to the system
   lk.lock();
   im.st.build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }

@@ -17,12 +17,14 @@ namespace dw {
 ModuleScan scan_tokens(std::string_view src, std::string module, bool package, size_t close_after = SIZE_MAX);
 
 // How a module is read: its tokens (scan_tokens, the default) or a tree-sitter parse (scan_source;
-// ~10x the time, and the parse tree of a 500 KB file is ~10 MB at once).
+// ~10x the time, and the parse tree of a 500 KB file is ~10 MB at once). `close_after` is for the
+// tokens, `cache` for the parse.
 enum class ScanKind { Tokens, Parse };
 
-inline ModuleScan scan_file(std::string_view src, std::string module, bool package, ScanKind kind) {
-  return kind == ScanKind::Tokens ? scan_tokens(src, std::move(module), package)
-                                  : scan_source(src, std::move(module), package);
+inline ModuleScan scan_file(std::string_view src, std::string module, bool package, ScanKind kind,
+                            size_t close_after = SIZE_MAX, ParseCache* cache = nullptr) {
+  return kind == ScanKind::Tokens ? scan_tokens(src, std::move(module), package, close_after)
+                                  : scan_source(src, std::move(module), package, cache);
 }
 
 }  // namespace dw

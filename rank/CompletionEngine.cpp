@@ -318,8 +318,7 @@ DocumentScan CompletionEngine::scan_document(const DocumentView& doc, size_t pre
   bool pkg = false;
   s.module = index_ ? index_->module_for(doc.path, &pkg)
                     : module_name_of(std::filesystem::path(doc.path).filename().generic_string(), &pkg);
-  s.scan = opt_.scan == ScanKind::Tokens ? scan_tokens(text, s.module, pkg, mark_at)
-                                         : scan_source(text, s.module, pkg, cache);
+  s.scan = scan_file(text, s.module, pkg, opt_.scan, mark_at, cache);
   s.line = uint32_t(std::count(text.begin(), text.begin() + long(mark_at), '\n'));
   s.here = enclosing_class(s.scan, s.line);
   s.ms = ms_since(t0);

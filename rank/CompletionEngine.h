@@ -48,7 +48,7 @@ struct EngineOptions {
   size_t cascade_trees = 64, cascade_keep = 48;               // cascade_keep 0: every tree for every candidate
   size_t scan_before = kScanBefore, scan_after = kScanAfter;  // bytes of the document scanned (scan_window)
   // How the document around the cursor is read (index/TokenScan); the shipped ranker was trained on
-  // ScanKind::Parse's scans.
+  // ScanKind::Tokens' scans (2026-12-08).
   ScanKind scan = ScanKind::Tokens;
 };
 

@@ -81,7 +81,6 @@ void Server::index_loop(std::vector<fs::path> roots, std::string token) {
             token, {{"kind", "report"}, {"message", fmt::format("{}/{} files", done, total)}, {"percentage", pct}}));
       },
       &index_stop_);
-  release_free_memory();  // the build's parse buffers, freed in this thread's arena
   IndexStats st = index_->stats();
   std::string skipped;
   for (const auto& [why, n] : st.skipped) skipped += fmt::format("{}{} {}", skipped.empty() ? "" : ", ", n, why);
